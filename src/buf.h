@@ -1,0 +1,30 @@
+/* buf.h - growable byte buffer */
+#ifndef OTSDB_BUF_H
+#define OTSDB_BUF_H
+
+#include <stddef.h>
+
+/* A byte buffer that grows on demand.  `p` is always NUL-terminated after
+ * any append (the NUL is not counted in `len`).  Zero-initialise or call
+ * buf_init; buf_free releases the memory and leaves an empty buffer. */
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+/* Empties the buffer, keeping its memory. */
+void buf_reset(struct buf *b);
+/* Makes room for `n` more bytes. */
+void buf_reserve(struct buf *b, size_t n);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+/* Appends the decimal text of v. */
+void buf_put_int64(struct buf *b, long long v);
+/* Shortens the buffer to `len` bytes (len <= b->len). */
+void buf_truncate(struct buf *b, size_t len);
+
+#endif

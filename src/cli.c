@@ -1,0 +1,68 @@
+/* cli.c - main-layer helpers: --help, --version, usage errors
+ * The one place below the mains that prints and exits (usage errors). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli.h"
+#include "exitcode.h"
+
+void
+cli_help(FILE *f, const char *usage, const char *intro,
+    const struct cli_help_row *rows)
+{
+	const struct cli_help_row *r;
+	char left[80];
+	size_t w = 0, n;
+
+	for (r = rows; r->longopt != NULL; r++) {
+		n = strlen(r->longopt) + (r->arg ? strlen(r->arg) + 1 : 0);
+		if (n > w)
+			w = n;
+	}
+	fprintf(f, "Usage: %s\n%s\n\nOptions:\n", usage, intro);
+	for (r = rows; r->longopt != NULL; r++) {
+		snprintf(left, sizeof(left), "%s%s%s", r->longopt,
+		    r->arg ? "=" : "", r->arg ? r->arg : "");
+		if (r->shortopt)
+			fprintf(f, "  -%c, --%-*s  %s\n", r->shortopt, (int)w,
+			    left, r->text);
+		else
+			fprintf(f, "      --%-*s  %s\n", (int)w, left, r->text);
+	}
+}
+
+void
+cli_version(const char *prog)
+{
+	printf("%s %s\n%s\n", prog, PACKAGE_VERSION, curl_version());
+}
+
+void
+cli_usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+const char *
+cli_progname(const char *argv0)
+{
+	const char *slash;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return "otsdb";
+	slash = strrchr(argv0, '/');
+	return slash ? slash + 1 : argv0;
+}

@@ -1,0 +1,29 @@
+/* cli.h - main-layer helpers: --help, --version, usage errors */
+#ifndef OTSDB_CLI_H
+#define OTSDB_CLI_H
+
+#include <stdio.h>
+
+/* One row of --help: short letter (0 for none), long name, argument name
+ * (NULL for none) and the text. */
+struct cli_help_row {
+	char shortopt;
+	const char *longopt;
+	const char *arg;
+	const char *text;
+};
+
+/* Prints "Usage: ..." then the rows, aligned, to f.  `rows` ends with a
+ * row whose longopt is NULL. */
+void cli_help(FILE *f, const char *usage, const char *intro,
+    const struct cli_help_row *rows);
+/* Prints "PROG VERSION" and the libcurl version to stdout. */
+void cli_version(const char *prog);
+/* Prints "PROG: MESSAGE" and the "Try 'PROG --help'" line to stderr and
+ * exits with EXIT_USAGE. */
+void cli_usage_error(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* The program name to use in messages: basename of argv[0]. */
+const char *cli_progname(const char *argv0);
+
+#endif

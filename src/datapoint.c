@@ -1,0 +1,342 @@
+/* datapoint.c - one otsdb NDJSON datapoint: decode, validate, encode
+ * The rules are those of otsdb-ndjson(5); keep the two in step. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapoint.h"
+#include "error.h"
+#include "xalloc.h"
+
+/* OpenTSDB: timestamps up to 2^32-1 are seconds, larger are ms, more
+ * than 13 digits are refused. */
+#define DP_MAX_SECONDS 4294967295LL
+#define DP_MAX_MS 9999999999999LL
+
+struct span {
+	size_t off;
+	size_t len;
+};
+
+void
+datapoint_init(struct datapoint *dp)
+{
+	memset(dp, 0, sizeof(*dp));
+	buf_init(&dp->store);
+	json_init(&dp->json);
+}
+
+void
+datapoint_free(struct datapoint *dp)
+{
+	if (dp == NULL)
+		return;
+	free(dp->tags);
+	buf_free(&dp->store);
+	json_free(&dp->json);
+	datapoint_init(dp);
+}
+
+/* Unescapes string token t into the store; returns where it went. */
+static struct span
+store_string(struct datapoint *dp, int t)
+{
+	struct span s;
+
+	s.off = dp->store.len;
+	json_unescape(&dp->json, t, &dp->store);
+	s.len = dp->store.len - s.off;
+	return s;
+}
+
+static int
+decode_timestamp(struct datapoint *dp, int t, struct error *err)
+{
+	const struct json *j = &dp->json;
+	int64_t v = 0;
+	size_t n, i;
+	const char *s;
+
+	if (json_type(j, t) == JSON_STRING) {
+		s = json_raw(j, t, &n);
+		if (n == 0 || n > 13)
+			goto notint;
+		for (i = 0; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				goto notint;
+			v = v * 10 + (s[i] - '0');
+		}
+	} else if (json_type(j, t) == JSON_NUMBER) {
+		s = json_raw(j, t, &n);
+		if (json_int64(j, t, &v) < 0) {
+			if (memchr(s, '.', n) || memchr(s, 'e', n) ||
+			    memchr(s, 'E', n))
+				goto notint;
+			error_set(err, "timestamp has more than 13 digits");
+			return -1;
+		}
+	} else
+		goto notint;
+	if (v <= 0) {
+		error_set(err, "timestamp must be positive");
+		return -1;
+	}
+	if (v > DP_MAX_MS) {
+		error_set(err, "timestamp has more than 13 digits");
+		return -1;
+	}
+	dp->timestamp_ms = v <= DP_MAX_SECONDS ? v * 1000 : v;
+	return 0;
+notint:
+	error_set(err, "timestamp is not an integer");
+	return -1;
+}
+
+/* Checks number text: JSON grammar, finite as a double, and within int64
+ * when it has neither fraction nor exponent (as OpenTSDB parses it). */
+static int
+check_number(const char *s, size_t n, struct error *err)
+{
+	char tmp[64], *end;
+	double d;
+
+	if (!json_is_number(s, n)) {
+		error_set(err, "value is not a number");
+		return -1;
+	}
+	if (memchr(s, '.', n) == NULL && memchr(s, 'e', n) == NULL &&
+	    memchr(s, 'E', n) == NULL) {
+		size_t digits = n - (s[0] == '-');
+		int neg = s[0] == '-';
+		const char *lim = neg ? "9223372036854775808" :
+		    "9223372036854775807";
+
+		if (digits > 19 || (digits == 19 &&
+		    memcmp(s + neg, lim, 19) > 0)) {
+			error_set(err, "value is out of range for a 64-bit "
+			    "integer");
+			return -1;
+		}
+		return 0;
+	}
+	if (n < sizeof(tmp)) {
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		errno = 0;
+		d = strtod(tmp, &end);
+	} else {
+		char *copy = xmemdup0(s, n);
+
+		d = strtod(copy, &end);
+		free(copy);
+	}
+	if (isinf(d) || isnan(d)) {
+		error_set(err, "value is out of range for a double");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+decode_value(struct datapoint *dp, int t, struct span *out,
+    struct error *err)
+{
+	const struct json *j = &dp->json;
+	size_t n;
+	const char *s;
+
+	if (json_type(j, t) == JSON_NUMBER) {
+		s = json_raw(j, t, &n);
+		if (check_number(s, n, err) < 0)
+			return -1;
+		out->off = dp->store.len;
+		out->len = n;
+		buf_append(&dp->store, s, n);
+		return 0;
+	}
+	if (json_type(j, t) != JSON_STRING) {
+		error_set(err, "value is not a number");
+		return -1;
+	}
+	*out = store_string(dp, t);
+	if (check_number(dp->store.p + out->off, out->len, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+tag_cmp(const void *a, const void *b)
+{
+	const struct dp_tag *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+static int
+decode_tags(struct datapoint *dp, int t, struct span **spans,
+    struct error *err)
+{
+	const struct json *j = &dp->json;
+	int count = json_count(j, t), i, k;
+	struct span ks, vs;
+
+	if (json_type(j, t) != JSON_OBJECT) {
+		error_set(err, "tags is not an object");
+		return -1;
+	}
+	if ((size_t)count > dp->tags_cap) {
+		dp->tags_cap = (size_t)count;
+		dp->tags = xreallocarray(dp->tags, dp->tags_cap,
+		    sizeof(*dp->tags));
+	}
+	*spans = xreallocarray(NULL, (size_t)count * 2, sizeof(**spans));
+	for (i = 0, k = t + 1; i < count; i++, k = json_next(j, k + 1)) {
+		ks = store_string(dp, k);
+		if (ks.len == 0) {
+			error_set(err, "tag key is empty");
+			return -1;
+		}
+		if (json_type(j, k + 1) != JSON_STRING) {
+			error_set(err, "tag value of %.*s is not a string",
+			    (int)(ks.len > 64 ? 64 : ks.len),
+			    dp->store.p + ks.off);
+			return -1;
+		}
+		vs = store_string(dp, k + 1);
+		if (vs.len == 0) {
+			error_set(err, "tag value of %.*s is empty",
+			    (int)(ks.len > 64 ? 64 : ks.len),
+			    dp->store.p + ks.off);
+			return -1;
+		}
+		(*spans)[2 * i] = ks;
+		(*spans)[2 * i + 1] = vs;
+	}
+	dp->ntags = (size_t)count;
+	return 0;
+}
+
+static int
+member_once(const struct json *j, int root, const char *key, int *out,
+    struct error *err)
+{
+	int count = json_count(j, root), i, k, found = -1;
+	size_t kn = strlen(key);
+
+	for (i = 0, k = root + 1; i < count; i++, k = json_next(j, k + 1)) {
+		if (!json_streq(j, k, key, kn))
+			continue;
+		if (found >= 0) {
+			error_set(err, "duplicate key %s", key);
+			return -1;
+		}
+		found = k + 1;
+	}
+	*out = found;
+	return 0;
+}
+
+int
+datapoint_decode(struct datapoint *dp, const char *line, size_t len,
+    struct error *err)
+{
+	struct json *j = &dp->json;
+	int tm, tt, tv, tg;
+	struct span ms, vs, *tagspans = NULL;
+	size_t i;
+
+	buf_reset(&dp->store);
+	dp->ntags = 0;
+	if (json_parse(j, line, len, err) < 0)
+		return -1;
+	if (json_type(j, 0) != JSON_OBJECT) {
+		error_set(err, "line is not a JSON object");
+		return -1;
+	}
+	if (member_once(j, 0, "metric", &tm, err) < 0 ||
+	    member_once(j, 0, "timestamp", &tt, err) < 0 ||
+	    member_once(j, 0, "value", &tv, err) < 0 ||
+	    member_once(j, 0, "tags", &tg, err) < 0)
+		return -1;
+	if (tm < 0) {
+		error_set(err, "metric is missing");
+		return -1;
+	}
+	if (json_type(j, tm) != JSON_STRING) {
+		error_set(err, "metric is not a string");
+		return -1;
+	}
+	ms = store_string(dp, tm);
+	if (ms.len == 0) {
+		error_set(err, "metric is empty");
+		return -1;
+	}
+	if (tt < 0) {
+		error_set(err, "timestamp is missing");
+		return -1;
+	}
+	if (decode_timestamp(dp, tt, err) < 0)
+		return -1;
+	if (tv < 0) {
+		error_set(err, "value is missing");
+		return -1;
+	}
+	if (decode_value(dp, tv, &vs, err) < 0)
+		return -1;
+	if (tg >= 0 && decode_tags(dp, tg, &tagspans, err) < 0) {
+		free(tagspans);
+		return -1;
+	}
+	/* the store no longer grows: turn offsets into pointers */
+	dp->metric = dp->store.p + ms.off;
+	dp->metric_len = ms.len;
+	dp->value = dp->store.p + vs.off;
+	dp->value_len = vs.len;
+	for (i = 0; i < dp->ntags; i++) {
+		dp->tags[i].key = dp->store.p + tagspans[2 * i].off;
+		dp->tags[i].key_len = tagspans[2 * i].len;
+		dp->tags[i].val = dp->store.p + tagspans[2 * i + 1].off;
+		dp->tags[i].val_len = tagspans[2 * i + 1].len;
+	}
+	free(tagspans);
+	qsort(dp->tags, dp->ntags, sizeof(*dp->tags), tag_cmp);
+	for (i = 1; i < dp->ntags; i++) {
+		if (tag_cmp(&dp->tags[i - 1], &dp->tags[i]) == 0) {
+			error_set(err, "duplicate tag key %.*s",
+			    (int)(dp->tags[i].key_len > 64 ? 64 :
+			    dp->tags[i].key_len), dp->tags[i].key);
+			dp->ntags = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+datapoint_encode(const struct datapoint *dp, struct buf *out)
+{
+	size_t i;
+
+	buf_puts(out, "{\"metric\":");
+	json_put_string(out, dp->metric, dp->metric_len);
+	buf_puts(out, ",\"timestamp\":");
+	buf_put_int64(out, (long long)dp->timestamp_ms);
+	buf_puts(out, ",\"value\":");
+	buf_append(out, dp->value, dp->value_len);
+	buf_puts(out, ",\"tags\":{");
+	for (i = 0; i < dp->ntags; i++) {
+		if (i > 0)
+			buf_putc(out, ',');
+		json_put_string(out, dp->tags[i].key, dp->tags[i].key_len);
+		buf_putc(out, ':');
+		json_put_string(out, dp->tags[i].val, dp->tags[i].val_len);
+	}
+	buf_puts(out, "}}");
+}

@@ -1,0 +1,53 @@
+/* datapoint.h - one otsdb NDJSON datapoint: decode, validate, encode */
+#ifndef OTSDB_DATAPOINT_H
+#define OTSDB_DATAPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+
+struct error;
+
+struct dp_tag {
+	const char *key; /* UTF-8, not NUL-terminated: use the lengths */
+	size_t key_len;
+	const char *val;
+	size_t val_len;
+};
+
+/* A datapoint as otsdb-ndjson(5) defines it.  All strings point into
+ * `store` and stay valid until the next decode or datapoint_free.  The
+ * value is the JSON number text exactly as read (never through double). */
+struct datapoint {
+	const char *metric;
+	size_t metric_len;
+	int64_t timestamp_ms;
+	const char *value;
+	size_t value_len;
+	struct dp_tag *tags; /* sorted bytewise by key, keys unique */
+	size_t ntags;
+	size_t tags_cap;
+	struct buf store;
+	struct json json;
+};
+
+void datapoint_init(struct datapoint *dp);
+void datapoint_free(struct datapoint *dp);
+
+/* Decodes one line (without its line end) into dp.  Returns 0, or -1 with
+ * a message such as "value is not a number".  Accepts keys in any order,
+ * whitespace, unknown keys (ignored), timestamps in seconds (values up to
+ * 4294967295) or milliseconds (up to 13 digits), as a JSON integer or a
+ * string of digits, and the value as a JSON number or a string holding
+ * one. */
+int datapoint_decode(struct datapoint *dp, const char *line, size_t len,
+    struct error *err);
+
+/* Appends the canonical encoding of dp (no line end) to out:
+ * {"metric":M,"timestamp":MS,"value":V,"tags":{...}} with no spaces and
+ * tags sorted bytewise by key. */
+void datapoint_encode(const struct datapoint *dp, struct buf *out);
+
+#endif
