@@ -50,12 +50,12 @@ ok() {
 
 # check NAME CMD...: passes when CMD exits 0.
 check() {
-	name=$1
+	_check_name=$1
 	shift
 	if "$@" >"$T/check.out" 2>&1; then
-		ok 0 "$name"
+		ok 0 "$_check_name"
 	else
-		ok 1 "$name"
+		ok 1 "$_check_name"
 		sed 's/^/#   /' "$T/check.out" | head -20
 	fi
 }
@@ -103,30 +103,30 @@ free_port() {
 
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 wait_for() {
-	limit=$(($1 * 10))
+	_wait_limit=$(($1 * 10))
 	shift
-	i=0
+	_wait_i=0
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt "$limit" ] || return 1
+		_wait_i=$((_wait_i + 1))
+		[ "$_wait_i" -lt "$_wait_limit" ] || return 1
 		sleep 0.1
 	done
 }
 
 # emu_start NAME [EMULATOR ARGS...]: sets NAME_URL and NAME_PID.
 emu_start() {
-	name=$1
+	_emu=$1
 	shift
-	"$PYTHON3" "$EMULATOR" --port 0 "$@" >"$T/$name.port" 2>"$T/$name.err" &
-	pid=$!
-	PIDS="$PIDS $pid"
-	if ! wait_for 20 test -s "$T/$name.port"; then
-		echo "# emulator $name did not start:"
-		sed 's/^/#   /' "$T/$name.err"
+	"$PYTHON3" "$EMULATOR" --port 0 "$@" >"$T/$_emu.port" 2>"$T/$_emu.err" &
+	_emu_pid=$!
+	PIDS="$PIDS $_emu_pid"
+	if ! wait_for 20 test -s "$T/$_emu.port"; then
+		echo "# emulator $_emu did not start:"
+		sed 's/^/#   /' "$T/$_emu.err"
 		return 1
 	fi
-	eval "${name}_URL=http://127.0.0.1:$(head -n 1 "$T/$name.port")"
-	eval "${name}_PID=$pid"
+	eval "${_emu}_URL=http://127.0.0.1:$(head -n 1 "$T/$_emu.port")"
+	eval "${_emu}_PID=$_emu_pid"
 }
 
 # stop_pid PID: stop a server this test started, bounded.
