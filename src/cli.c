@@ -2,6 +2,7 @@
  * The one place below the mains that prints and exits (usage errors). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,20 @@ cli_usage_error(const char *prog, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
 	exit(EXIT_USAGE);
+}
+
+int
+cli_close_stdout(const char *prog)
+{
+	int bad = ferror(stdout);
+
+	errno = 0;
+	if (fclose(stdout) != 0 || bad) {
+		fprintf(stderr, "%s: write error: %s\n", prog,
+		    errno ? strerror(errno) : "unknown error");
+		return EXIT_FATAL;
+	}
+	return EXIT_OK;
 }
 
 const char *

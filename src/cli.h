@@ -23,6 +23,10 @@ void cli_version(const char *prog);
  * exits with EXIT_USAGE. */
 void cli_usage_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* Flushes and closes stdout; on failure prints "PROG: write error: ..."
+ * and returns EXIT_FATAL, else EXIT_OK.  Data must never look complete
+ * when it was not all written. */
+int cli_close_stdout(const char *prog);
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 

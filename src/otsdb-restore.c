@@ -37,10 +37,10 @@ main(int argc, char **argv)
 			    "\n"
 			    "This version is a placeholder: it does not move any data yet.",
 			    help_rows);
-			return fclose(stdout) == 0 ? EXIT_OK : EXIT_FATAL;
+			return cli_close_stdout(prog);
 		case 'V':
 			cli_version(prog);
-			return fclose(stdout) == 0 ? EXIT_OK : EXIT_FATAL;
+			return cli_close_stdout(prog);
 		default:
 			break;
 		}
