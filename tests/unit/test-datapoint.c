@@ -78,6 +78,12 @@ static const struct row good[] = {
 	/* a control character in a name is kept, escaped on output */
 	{ "{\"metric\":\"a\\tb\",\"timestamp\":1678233600,\"value\":1}",
 	  "{\"metric\":\"a\\tb\",\"timestamp\":1678233600000,\"value\":1,\"tags\":{}}" },
+	/* the example of otsdb-ndjson(5) */
+	{ "{ \"value\": \"12.50\", \"timestamp\": 1678233600, \"metric\": "
+	  "\"sys.cpu\",  \"tags\": { \"host\": \"h\\u00f4te\", \"cpu\": "
+	  "\"0\" }, \"note\": \"ignored\" }",
+	  "{\"metric\":\"sys.cpu\",\"timestamp\":1678233600000,\"value\":12.50,"
+	  "\"tags\":{\"cpu\":\"0\",\"host\":\"h\xc3\xb4te\"}}" },
 };
 
 /* Refused lines and their messages. */
