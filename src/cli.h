@@ -27,6 +27,12 @@ void cli_usage_error(const char *prog, const char *fmt, ...)
  * and returns EXIT_FATAL, else EXIT_OK.  Data must never look complete
  * when it was not all written. */
 int cli_close_stdout(const char *prog);
+/* main() of a tool that is not implemented yet: --help (usage, intro and
+ * a note that it moves no data) and --version exit 0; anything else is
+ * refused on stderr with EXIT_USAGE, so no script mistakes it for
+ * success.  Returns the exit status. */
+int cli_placeholder_main(int argc, char **argv, const char *usage,
+    const char *intro);
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 
