@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "exitcode.h"
+#include "xalloc.h"
 
 void
 cli_help(FILE *f, const char *usage, const char *intro,
@@ -120,4 +121,73 @@ cli_placeholder_main(int argc, char **argv, const char *usage,
 	fprintf(stderr, "%s: not implemented yet: this version only "
 	    "supports --help and --version\n", prog);
 	return EXIT_USAGE;
+}
+
+int
+cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	uint64_t mul = 1;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1024;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1024 * 1024;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1024 * 1024 * 1024;
+	if (mul != 1)
+		end++;
+	if (*end != '\0' || v > UINT64_MAX / mul)
+		return -1;
+	v *= mul;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cli_parse_seconds(const char *s, long min_ms, long *out_ms)
+{
+	double d;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || d * 1000 < (double)min_ms ||
+	    d > 86400.0 * 365)
+		return -1;
+	*out_ms = (long)(d * 1000 + 0.5);
+	return 0;
+}
+
+char *
+cli_mask_url(const char *url)
+{
+	const char *p = strstr(url, "://"), *at, *slash;
+	size_t n;
+	char *out;
+
+	if (p == NULL)
+		return xstrdup(url);
+	p += 3;
+	slash = strchr(p, '/');
+	at = strchr(p, '@');
+	if (at == NULL || (slash != NULL && at > slash))
+		return xstrdup(url);
+	n = (size_t)(p - url);
+	out = xmalloc(n + 4 + strlen(at) + 1);
+	memcpy(out, url, n);
+	strcpy(out + n, "***");
+	strcat(out, at);
+	return out;
 }

@@ -2,6 +2,7 @@
 #ifndef OTSDB_CLI_H
 #define OTSDB_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* One row of --help: short letter (0 for none), long name, argument name
@@ -33,6 +34,15 @@ int cli_close_stdout(const char *prog);
  * success.  Returns the exit status. */
 int cli_placeholder_main(int argc, char **argv, const char *usage,
     const char *intro);
+/* Parses a decimal count with an optional K, M or G suffix (powers of
+ * 1024) into *out, between min and max.  Returns 0 or -1. */
+int cli_parse_size(const char *s, uint64_t min, uint64_t max,
+    uint64_t *out);
+/* Parses seconds (decimal, fractions allowed) into milliseconds, at
+ * least min_ms.  Returns 0 or -1. */
+int cli_parse_seconds(const char *s, long min_ms, long *out_ms);
+/* Copies an endpoint URL for messages with any user:password@ masked. */
+char *cli_mask_url(const char *url);
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 

@@ -660,3 +660,32 @@ json_put_string(struct buf *b, const char *s, size_t n)
 	}
 	buf_putc(b, '"');
 }
+
+void
+json_put_bytes(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0, run, k;
+	struct buf tmp;
+
+	if (json_utf8_valid(s, n)) {
+		json_put_string(b, s, n);
+		return;
+	}
+	/* rebuild as UTF-8 with invalid bytes mapped to U+0080..U+00FF */
+	buf_init(&tmp);
+	while (i < n) {
+		for (run = i; run < n; run += k) {
+			k = utf8_seq((const unsigned char *)s + run, n - run);
+			if (k == 0)
+				break;
+		}
+		buf_append(&tmp, s + i, run - i);
+		i = run;
+		if (i < n) {
+			put_utf8(&tmp, (unsigned char)s[i]);
+			i++;
+		}
+	}
+	json_put_string(b, tmp.p, tmp.len);
+	buf_free(&tmp);
+}

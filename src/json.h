@@ -75,4 +75,9 @@ int json_utf8_valid(const char *s, size_t n);
  * verbatim. */
 void json_put_string(struct buf *b, const char *s, size_t n);
 
+/* Like json_put_string for bytes that may not be valid UTF-8: each byte
+ * of an invalid sequence becomes the character U+00XX (its Latin-1
+ * reading), so the output is always valid JSON. */
+void json_put_bytes(struct buf *b, const char *s, size_t n);
+
 #endif

@@ -1,0 +1,379 @@
+/* http.c - libcurl multi engine: a queue of independent POSTs, at most N
+ * in flight, retries with exponential backoff and full jitter
+ * A waiting retry is parked with a due time, never slept on. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "http.h"
+#include "xalloc.h"
+
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_CAP_MS 10000
+#define RETRY_AFTER_CAP_MS 30000
+
+struct http {
+	struct http_opts o;
+	CURLM *multi;
+	struct curl_slist *headers;
+	struct http_req *queue_head, *queue_tail; /* not started, in order */
+	struct http_req *parked;                  /* waiting for a retry */
+	int in_flight;
+	size_t pending;
+	uint64_t rng;
+};
+
+int64_t
+http_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+rnd(struct http *h)
+{
+	/* xorshift64*: jitter only, not security */
+	h->rng ^= h->rng >> 12;
+	h->rng ^= h->rng << 25;
+	h->rng ^= h->rng >> 27;
+	return h->rng * 2685821657736338717ULL;
+}
+
+struct http *
+http_new(const struct http_opts *opts)
+{
+	struct http *h = xcalloc(1, sizeof(*h));
+
+	h->o = *opts;
+	if (h->o.max_in_flight < 1)
+		h->o.max_in_flight = 1;
+	h->multi = curl_multi_init();
+	if (h->multi == NULL) {
+		free(h);
+		return NULL;
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)h->o.max_in_flight);
+	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	/* OpenTSDB's Netty answers Expect: 100-continue with 400 */
+	h->headers = curl_slist_append(h->headers, "Expect:");
+	h->rng = (uint64_t)http_now_ms() * 0x9E3779B97F4A7C15ULL ^
+	    (uint64_t)getpid();
+	if (h->rng == 0)
+		h->rng = 1;
+	return h;
+}
+
+struct http_req *
+http_req_new(char *url, char *body, size_t body_len)
+{
+	struct http_req *r = xcalloc(1, sizeof(*r));
+
+	r->url = url;
+	r->body = body;
+	r->body_len = body_len;
+	buf_init(&r->resp);
+	return r;
+}
+
+void
+http_req_free(struct http_req *r)
+{
+	if (r == NULL)
+		return;
+	if (r->easy != NULL)
+		curl_easy_cleanup(r->easy);
+	free(r->url);
+	free(r->body);
+	buf_free(&r->resp);
+	free(r);
+}
+
+static void
+free_list(struct http_req *r)
+{
+	struct http_req *next;
+
+	for (; r != NULL; r = next) {
+		next = r->next;
+		http_req_free(r);
+	}
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	free_list(h->queue_head);
+	free_list(h->parked);
+	/* in-flight requests belong to their callers' bookkeeping; a caller
+	 * frees the engine only when nothing is pending */
+	curl_multi_cleanup(h->multi);
+	curl_slist_free_all(h->headers);
+	free(h);
+}
+
+size_t
+http_pending(const struct http *h)
+{
+	return h->pending;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb, room;
+
+	room = r->resp.len < r->max_resp ? r->max_resp - r->resp.len : 0;
+	if (room < n)
+		r->resp_truncated = 1;
+	buf_append(&r->resp, p, n < room ? n : room);
+	return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb;
+
+	if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+		long s = strtol(p + 12, NULL, 10);
+
+		if (s > 0)
+			r->retry_after_ms = s * 1000 > RETRY_AFTER_CAP_MS ?
+			    RETRY_AFTER_CAP_MS : s * 1000;
+	}
+	return n;
+}
+
+static int
+start(struct http *h, struct http_req *r)
+{
+	CURL *e = r->easy;
+
+	if (e == NULL) {
+		e = curl_easy_init();
+		if (e == NULL)
+			return -1;
+		r->easy = e;
+	} else
+		curl_easy_reset(e);
+	buf_reset(&r->resp);
+	r->resp_truncated = 0;
+	r->status = 0;
+	r->error[0] = '\0';
+	r->retry_after_ms = 0;
+	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)r->body_len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    h->o.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	if (h->o.user_agent)
+		curl_easy_setopt(e, CURLOPT_USERAGENT, h->o.user_agent);
+	if (h->o.userpwd) {
+		curl_easy_setopt(e, CURLOPT_USERPWD, h->o.userpwd);
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	}
+	if (h->o.netrc)
+		curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	if (h->o.cacert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.cacert);
+	if (h->o.insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	r->attempts++;
+	if (curl_multi_add_handle(h->multi, e) != CURLM_OK)
+		return -1;
+	h->in_flight++;
+	return 0;
+}
+
+void
+http_submit(struct http *h, struct http_req *r)
+{
+	r->max_resp = h->o.max_response ? h->o.max_response : 1 << 20;
+	r->next = NULL;
+	if (h->queue_tail)
+		h->queue_tail->next = r;
+	else
+		h->queue_head = r;
+	h->queue_tail = r;
+	h->pending++;
+}
+
+static void
+finish(struct http *h, struct http_req *r, enum http_outcome oc)
+{
+	r->outcome = oc;
+	h->pending--;
+	if (r->done)
+		r->done(r, r->ctx);
+}
+
+/* Starts queued requests and due retries while slots are free. */
+static void
+top_up(struct http *h)
+{
+	int64_t now = http_now_ms();
+	struct http_req **pp, *r;
+
+	for (pp = &h->parked; *pp && h->in_flight < h->o.max_in_flight;) {
+		r = *pp;
+		if (r->due_ms <= now) {
+			*pp = r->next;
+			r->next = NULL;
+			if (start(h, r) < 0) {
+				snprintf(r->error, sizeof(r->error),
+				    "cannot start a transfer");
+				finish(h, r, HTTP_GAVE_UP_TRANSPORT);
+			}
+		} else
+			pp = &r->next;
+	}
+	while (h->queue_head && h->in_flight < h->o.max_in_flight) {
+		r = h->queue_head;
+		h->queue_head = r->next;
+		if (h->queue_head == NULL)
+			h->queue_tail = NULL;
+		r->next = NULL;
+		if (start(h, r) < 0) {
+			snprintf(r->error, sizeof(r->error),
+			    "cannot start a transfer");
+			finish(h, r, HTTP_GAVE_UP_TRANSPORT);
+		}
+	}
+}
+
+static int
+retryable_status(long st)
+{
+	return st == 408 || st == 429 || (st >= 500 && st <= 599);
+}
+
+static void
+park(struct http *h, struct http_req *r, const char *why)
+{
+	long cap = BACKOFF_BASE_MS << (r->attempts < 6 ? r->attempts : 6);
+	long delay;
+
+	if (cap > BACKOFF_CAP_MS)
+		cap = BACKOFF_CAP_MS;
+	delay = (long)(rnd(h) % (uint64_t)(cap + 1)); /* full jitter */
+	if (r->retry_after_ms > delay)
+		delay = r->retry_after_ms;
+	if (h->o.on_retry)
+		h->o.on_retry(h->o.ctx, r->url, why, r->attempts, delay);
+	r->due_ms = http_now_ms() + delay;
+	r->next = h->parked;
+	h->parked = r;
+}
+
+static void
+completed(struct http *h, CURLMsg *m)
+{
+	struct http_req *r = NULL;
+	CURL *e = m->easy_handle;
+	CURLcode rc = m->data.result;
+	char why[300];
+
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	curl_multi_remove_handle(h->multi, e);
+	h->in_flight--;
+	r->transport_code = (int)rc;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		if (r->status >= 200 && r->status <= 299) {
+			finish(h, r, HTTP_DONE_2XX);
+			return;
+		}
+		if (!retryable_status(r->status)) {
+			finish(h, r, HTTP_DONE_STATUS);
+			return;
+		}
+		if (r->attempts > h->o.retries) {
+			finish(h, r, HTTP_GAVE_UP_STATUS);
+			return;
+		}
+		snprintf(why, sizeof(why), "HTTP %ld", r->status);
+		park(h, r, why);
+		return;
+	}
+	if (r->error[0] == '\0')
+		snprintf(r->error, sizeof(r->error), "%s",
+		    curl_easy_strerror(rc));
+	/* URL, TLS-verification and similar errors will not heal */
+	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ||
+	    rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_LOGIN_DENIED ||
+	    r->attempts > h->o.retries) {
+		finish(h, r, HTTP_GAVE_UP_TRANSPORT);
+		return;
+	}
+	park(h, r, r->error);
+}
+
+int
+http_pump(struct http *h, int wait_fd, int timeout_ms)
+{
+	struct curl_waitfd wfd;
+	int running = 0, numfds = 0, msgs, readable = 0;
+	int64_t now, wait = timeout_ms;
+	struct http_req *r;
+	CURLMsg *m;
+
+	top_up(h);
+	curl_multi_perform(h->multi, &running);
+	while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL)
+		if (m->msg == CURLMSG_DONE)
+			completed(h, m);
+	top_up(h);
+	now = http_now_ms();
+	for (r = h->parked; r; r = r->next)
+		if (r->due_ms - now < wait)
+			wait = r->due_ms - now > 0 ? r->due_ms - now : 0;
+	if (h->in_flight == 0 && wait_fd < 0 && h->parked == NULL)
+		return 0;
+	memset(&wfd, 0, sizeof(wfd));
+	wfd.fd = wait_fd;
+	wfd.events = CURL_WAIT_POLLIN;
+	curl_multi_poll(h->multi, wait_fd >= 0 ? &wfd : NULL,
+	    wait_fd >= 0 ? 1 : 0, (int)wait, &numfds);
+	if (wait_fd >= 0 && wfd.revents != 0)
+		readable = 1;
+	curl_multi_perform(h->multi, &running);
+	while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL)
+		if (m->msg == CURLMSG_DONE)
+			completed(h, m);
+	top_up(h);
+	return readable;
+}

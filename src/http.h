@@ -1,0 +1,79 @@
+/* http.h - libcurl multi engine: a queue of independent POSTs, at most N
+ * in flight, retries with exponential backoff and full jitter */
+#ifndef OTSDB_HTTP_H
+#define OTSDB_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct http;
+
+struct http_opts {
+	int max_in_flight;     /* concurrent requests (>= 1) */
+	int retries;           /* extra attempts after the first */
+	long timeout_ms;       /* whole request */
+	long connect_timeout_ms;
+	const char *userpwd;   /* "user:pass" or NULL */
+	int netrc;             /* read ~/.netrc */
+	const char *cacert;    /* CA bundle or NULL */
+	int insecure;          /* do not verify TLS */
+	const char *user_agent;
+	size_t max_response;   /* bytes of response body kept */
+	/* called before each retry with the reason and the delay */
+	void (*on_retry)(void *ctx, const char *url, const char *why,
+	    int attempt, long delay_ms);
+	void *ctx;
+};
+
+enum http_outcome {
+	HTTP_DONE_2XX,       /* the server answered 2xx */
+	HTTP_DONE_STATUS,    /* a non-2xx status that is not retried */
+	HTTP_GAVE_UP_STATUS, /* retryable status (5xx, 429, 408) after retries */
+	HTTP_GAVE_UP_TRANSPORT /* no usable response after retries */
+};
+
+/* One request.  The body is owned by the request until `done` runs. */
+struct http_req {
+	char *url;          /* owned */
+	char *body;         /* owned: freed with the request */
+	size_t body_len;
+	/* results, valid in `done` */
+	enum http_outcome outcome;
+	long status;        /* HTTP status, 0 if none */
+	struct buf resp;    /* response body (at most max_response bytes) */
+	int resp_truncated; /* the body was longer than that */
+	char error[256];    /* transport error text */
+	int transport_code; /* CURLcode of the last attempt */
+	int attempts;
+	/* completion: called once; the callee may keep or free the request
+	 * (http_req_free) */
+	void (*done)(struct http_req *req, void *ctx);
+	void *ctx;
+	void *user;
+	/* engine state */
+	void *easy;
+	int64_t due_ms;
+	size_t max_resp;
+	long retry_after_ms;
+	struct http_req *next;
+};
+
+struct http *http_new(const struct http_opts *opts);
+void http_free(struct http *h);
+/* A new request; takes ownership of url and body (both malloc'd). */
+struct http_req *http_req_new(char *url, char *body, size_t body_len);
+void http_req_free(struct http_req *r);
+/* Queues r; it starts when a slot is free. */
+void http_submit(struct http *h, struct http_req *r);
+/* Requests queued, in flight or waiting for a retry. */
+size_t http_pending(const struct http *h);
+/* Drives transfers for at most timeout_ms (or until one completes);
+ * when wait_fd >= 0, also returns as soon as it is readable.  Runs the
+ * `done` callbacks.  Returns 1 if wait_fd is readable, else 0. */
+int http_pump(struct http *h, int wait_fd, int timeout_ms);
+/* Monotonic milliseconds. */
+int64_t http_now_ms(void);
+
+#endif

@@ -1,0 +1,105 @@
+/* log.c - the only writer to stderr: "PROG: " prefix, -q/-v levels, and a
+ * progress line that messages clear before they print */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_prog = "otsdb";
+static enum log_level log_lvl = LOG_NORMAL;
+static int log_progress_on;
+static int log_progress_shown;
+static int log_tty;
+
+void
+log_init(const char *prog, enum log_level level, int progress)
+{
+	log_prog = prog;
+	log_lvl = level;
+	log_progress_on = progress;
+	log_tty = isatty(STDERR_FILENO);
+}
+
+enum log_level
+log_level(void)
+{
+	return log_lvl;
+}
+
+static void
+vlog(const char *fmt, va_list ap)
+{
+	if (log_progress_shown) {
+		fputs("\r\033[K", stderr);
+		log_progress_shown = 0;
+	}
+	fprintf(stderr, "%s: ", log_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_lvl < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+log_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_lvl < LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+log_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_progress_on || log_lvl < LOG_NORMAL)
+		return;
+	/* a terminal gets one line redrawn; a file or pipe one line each */
+	if (log_tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s: ", log_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (!log_tty)
+		fputc('\n', stderr);
+	fflush(stderr);
+	log_progress_shown = log_tty;
+}
+
+void
+log_progress_end(void)
+{
+	if (log_progress_shown) {
+		fputc('\n', stderr);
+		log_progress_shown = 0;
+	}
+}

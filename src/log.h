@@ -1,0 +1,22 @@
+/* log.h - the only writer to stderr: "PROG: " prefix, -q/-v levels, and a
+ * progress line that messages clear before they print */
+#ifndef OTSDB_LOG_H
+#define OTSDB_LOG_H
+
+enum log_level {
+	LOG_QUIET = 0,   /* errors only */
+	LOG_NORMAL = 1,  /* + warnings, summary */
+	LOG_VERBOSE = 2  /* + per-request detail */
+};
+
+void log_init(const char *prog, enum log_level level, int progress);
+enum log_level log_level(void);
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Replaces the progress line (when progress is on). */
+void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Ends the progress line so later output starts on a fresh line. */
+void log_progress_end(void);
+
+#endif
