@@ -714,7 +714,8 @@ on_done(struct http_req *r, void *ctx)
 
 	run->c.requests += (uint64_t)r->attempts;
 	run->c.retries += (uint64_t)(r->attempts - 1);
-	run->c.bytes_sent += (uint64_t)r->attempts * r->body_len;
+	if (r->status > 0) /* bytes the server took and answered */
+		run->c.bytes_sent += r->body_len;
 	switch (r->outcome) {
 	case HTTP_DONE_2XX:
 		run->c.stored += p->batch->n;
@@ -815,9 +816,14 @@ submit(struct run *run, struct batch *b, int input, uint64_t ack_offset)
 		batch_free(b);
 		return;
 	}
-	while (http_pending(run->http) >= (size_t)run->o->concurrent) {
+	while (http_pending(run->http) >= (size_t)run->o->concurrent &&
+	    !run->fatal) {
 		progress(run, 0);
 		http_pump(run->http, -1, 500);
+	}
+	if (run->fatal) {
+		batch_free(b);
+		return;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->run = run;
