@@ -14,6 +14,8 @@ batch_new(size_t cap, size_t max_points, int source)
 	struct batch *b = xcalloc(1, sizeof(*b));
 
 	buf_init(&b->body);
+	/* the whole cap at once: appends never copy (bounded by the cap) */
+	buf_reserve(&b->body, cap);
 	buf_putc(&b->body, '[');
 	b->cap = cap;
 	b->max_points = max_points;

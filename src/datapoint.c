@@ -122,6 +122,13 @@ check_number(const char *s, size_t n, struct error *err)
 		}
 		return 0;
 	}
+	if (memchr(s, 'e', n) == NULL && memchr(s, 'E', n) == NULL) {
+		const char *dot = memchr(s, '.', n);
+
+		/* without an exponent only 309+ integer digits overflow */
+		if ((size_t)(dot - s) - (s[0] == '-') <= 308)
+			return 0;
+	}
 	if (n < sizeof(tmp)) {
 		memcpy(tmp, s, n);
 		tmp[n] = '\0';

@@ -940,7 +940,8 @@ restore_input(struct run *run, int idx)
 			reject(run, lr.name, lr.lineno, msg, run->enc.p,
 			    run->enc.len, 0);
 		}
-		progress(run, 0);
+		if ((run->c.lines & 1023) == 0)
+			progress(run, 0);
 	}
 	if (b->n > 0 && !run->fatal)
 		submit(run, b, idx, b->pts[b->n - 1].end_offset);
