@@ -313,6 +313,14 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 		dp->tags[i].val_len = tagspans[2 * i + 1].len;
 	}
 	free(tagspans);
+	return datapoint_sort_tags(dp, err);
+}
+
+int
+datapoint_sort_tags(struct datapoint *dp, struct error *err)
+{
+	size_t i;
+
 	qsort(dp->tags, dp->ntags, sizeof(*dp->tags), tag_cmp);
 	for (i = 1; i < dp->ntags; i++) {
 		if (tag_cmp(&dp->tags[i - 1], &dp->tags[i]) == 0) {

@@ -45,6 +45,10 @@ void datapoint_free(struct datapoint *dp);
 int datapoint_decode(struct datapoint *dp, const char *line, size_t len,
     struct error *err);
 
+/* Sorts dp->tags bytewise by key.  Returns -1 (and sets err) when a key
+ * repeats.  For callers that fill a datapoint themselves. */
+int datapoint_sort_tags(struct datapoint *dp, struct error *err);
+
 /* Appends the canonical encoding of dp (no line end) to out:
  * {"metric":M,"timestamp":MS,"value":V,"tags":{...}} with no spaces and
  * tags sorted bytewise by key. */

@@ -176,11 +176,17 @@ start(struct http *h, struct http_req *r)
 	r->error[0] = '\0';
 	r->retry_after_ms = 0;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
-	curl_easy_setopt(e, CURLOPT_POST, 1L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)r->body_len);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	if (r->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body_len);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		/* query answers compress well; OpenTSDB gzips on request */
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	}
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -277,7 +283,8 @@ top_up(struct http *h)
 static int
 retryable_status(long st)
 {
-	return st == 408 || st == 429 || (st >= 500 && st <= 599);
+	/* 424: OpenTSDB's answer to a failed HBase call */
+	return st == 408 || st == 424 || st == 429 || (st >= 500 && st <= 599);
 }
 
 static void

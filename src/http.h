@@ -1,5 +1,6 @@
 /* http.h - libcurl multi engine: a queue of independent POSTs, at most N
- * in flight, retries with exponential backoff and full jitter */
+ * in flight, retries with exponential backoff and full jitter
+ * (connection errors, timeouts, HTTP 408, 424, 429, 5xx) */
 #ifndef OTSDB_HTTP_H
 #define OTSDB_HTTP_H
 
@@ -34,7 +35,8 @@ enum http_outcome {
 	HTTP_GAVE_UP_TRANSPORT /* no usable response after retries */
 };
 
-/* One request.  The body is owned by the request until `done` runs. */
+/* One request: a POST of `body`, or a GET when body is NULL.  The body
+ * is owned by the request until `done` runs. */
 struct http_req {
 	char *url;          /* owned */
 	char *body;         /* owned: freed with the request */

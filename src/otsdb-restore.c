@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "datapoint.h"
+#include "dumpdir.h"
 #include "error.h"
 #include "exitcode.h"
 #include "http.h"
@@ -403,30 +404,15 @@ read_rmeta(const char *path, uint64_t *offset)
 	return 0;
 }
 
-/* Writes FILE.rmeta.json atomically: temp file, fsync, rename. */
+/* Writes FILE.rmeta.json atomically (the seed's format). */
 static int
 write_rmeta(const char *path, uint64_t offset)
 {
-	char tmp[PATH_MAX + 8], text[64];
-	int fd, n;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.upd", path) >= (int)sizeof(tmp))
-		return -1;
-	n = snprintf(text, sizeof(text), "{\"offset\": %llu}\n",
+	char text[64];
+	int n = snprintf(text, sizeof(text), "{\"offset\": %llu}\n",
 	    (unsigned long long)offset);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, (size_t)n) != n || fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+
+	return dumpdir_write_atomic(path, text, (size_t)n);
 }
 
 static uint64_t

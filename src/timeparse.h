@@ -1,0 +1,16 @@
+/* timeparse.h - the tools' time formats -> milliseconds since the epoch */
+#ifndef OTSDB_TIMEPARSE_H
+#define OTSDB_TIMEPARSE_H
+
+#include <stdint.h>
+
+/* Parses one of: %Y-%m-%d, %Y-%m-%dT%H:%M:%S, %Y-%m-%d %H:%M:%S (local
+ * time, or UTC with a trailing Z, or an offset +HH:MM / -HH:MM), "now",
+ * epoch seconds (up to 10 digits) or epoch milliseconds (11 to 13
+ * digits).  now_ms is the value of "now".  Returns 0 or -1. */
+int timeparse(const char *s, int64_t now_ms, int64_t *out_ms);
+
+/* Formats ms as UTC "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (>= 32 bytes). */
+void timeparse_format(int64_t ms, char *out, unsigned n);
+
+#endif
