@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,45 +81,6 @@ cli_progname(const char *argv0)
 		return "otsdb";
 	slash = strrchr(argv0, '/');
 	return slash ? slash + 1 : argv0;
-}
-
-int
-cli_placeholder_main(int argc, char **argv, const char *usage,
-    const char *intro)
-{
-	static const struct cli_help_row rows[] = {
-		{ 'h', "help", NULL, "print this help and exit" },
-		{ 'V', "version", NULL, "print the version and exit" },
-		{ 0, NULL, NULL, NULL }
-	};
-	static const struct option long_options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *prog = cli_progname(argv[0]);
-	char text[512];
-	int c;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hV", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			snprintf(text, sizeof(text), "%s\n\nThis version is a "
-			    "placeholder: it does not move any data yet.",
-			    intro);
-			cli_help(stdout, usage, text, rows);
-			return cli_close_stdout(prog);
-		case 'V':
-			cli_version(prog);
-			return cli_close_stdout(prog);
-		default:
-			break;
-		}
-	}
-	fprintf(stderr, "%s: not implemented yet: this version only "
-	    "supports --help and --version\n", prog);
-	return EXIT_USAGE;
 }
 
 int

@@ -28,12 +28,6 @@ void cli_usage_error(const char *prog, const char *fmt, ...)
  * and returns EXIT_FATAL, else EXIT_OK.  Data must never look complete
  * when it was not all written. */
 int cli_close_stdout(const char *prog);
-/* main() of a tool that is not implemented yet: --help (usage, intro and
- * a note that it moves no data) and --version exit 0; anything else is
- * refused on stderr with EXIT_USAGE, so no script mistakes it for
- * success.  Returns the exit status. */
-int cli_placeholder_main(int argc, char **argv, const char *usage,
-    const char *intro);
 /* Parses a decimal count with an optional K, M or G suffix (powers of
  * 1024) into *out, between min and max.  Returns 0 or -1. */
 int cli_parse_size(const char *s, uint64_t min, uint64_t max,

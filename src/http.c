@@ -24,6 +24,7 @@ struct http {
 	struct curl_slist *headers;
 	struct http_req *queue_head, *queue_tail; /* not started, in order */
 	struct http_req *parked;                  /* waiting for a retry */
+	struct http_req *active;                  /* in flight */
 	int in_flight;
 	size_t pending;
 	uint64_t rng;
@@ -116,8 +117,14 @@ http_free(struct http *h)
 		return;
 	free_list(h->queue_head);
 	free_list(h->parked);
-	/* in-flight requests belong to their callers' bookkeeping; a caller
-	 * frees the engine only when nothing is pending */
+	/* abandoned transfers (a fatal error stops a run): no callbacks */
+	while (h->active != NULL) {
+		struct http_req *r = h->active;
+
+		h->active = r->next;
+		curl_multi_remove_handle(h->multi, r->easy);
+		http_req_free(r);
+	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
 	free(h);
@@ -221,6 +228,8 @@ start(struct http *h, struct http_req *r)
 	if (curl_multi_add_handle(h->multi, e) != CURLM_OK)
 		return -1;
 	h->in_flight++;
+	r->next = h->active;
+	h->active = r;
 	return 0;
 }
 
@@ -306,6 +315,19 @@ park(struct http *h, struct http_req *r, const char *why)
 }
 
 static void
+unlink_active(struct http *h, struct http_req *r)
+{
+	struct http_req **pp;
+
+	for (pp = &h->active; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	r->next = NULL;
+}
+
+static void
 completed(struct http *h, CURLMsg *m)
 {
 	struct http_req *r = NULL;
@@ -316,6 +338,7 @@ completed(struct http *h, CURLMsg *m)
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	curl_multi_remove_handle(h->multi, e);
 	h->in_flight--;
+	unlink_active(h, r);
 	r->transport_code = (int)rc;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);

@@ -63,6 +63,8 @@ struct http_req {
 };
 
 struct http *http_new(const struct http_opts *opts);
+/* Frees the engine; requests still queued or in flight are dropped
+ * without their callbacks (their `ctx` is the caller's to free). */
 void http_free(struct http *h);
 /* A new request; takes ownership of url and body (both malloc'd). */
 struct http_req *http_req_new(char *url, char *body, size_t body_len);

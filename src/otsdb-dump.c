@@ -1,13 +1,1361 @@
-/* otsdb-dump.c - main of otsdb-dump
- * Not implemented yet: a placeholder that answers --help and --version. */
+/* otsdb-dump.c - main of otsdb-dump: every raw datapoint of a time range
+ * options -> metrics (discovery) -> frames -> queries through libcurl
+ * multi -> ordered NDJSON on stdout, --output or --dump-dir -> summary. */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
 #include "cli.h"
+#include "datapoint.h"
+#include "dumpdir.h"
+#include "error.h"
+#include "exitcode.h"
+#include "http.h"
+#include "json.h"
+#include "lineio.h"
+#include "log.h"
+#include "timeparse.h"
+#include "xalloc.h"
+
+#define SUGGEST_MAX 5000
+#define SUGGEST_SERVER_CAP 25
+#define MAX_SHOWN_ERRORS 100
+#define MAX_SPLIT_DEPTH 64
+#define GET_URL_MAX 3500
+
+struct dump_opts {
+	const char *endpoint;
+	int64_t start_ms;
+	int64_t stop_ms;
+	int64_t frame_ms;
+	const char *prefix;
+	char **metrics;         /* --metric names */
+	size_t nmetrics;
+	const char *metrics_file;
+	const char *output;
+	const char *dump_dir;
+	int remove_metadata;
+	int concurrent;
+	int retries;
+	long timeout_ms;
+	int verbosity;
+	int progress;
+	const char *user;
+	int netrc;
+	const char *cacert;
+	int insecure;
+	int list_metrics;
+};
+
+struct metric {
+	char *name;
+	int64_t start_ms;       /* first frame (later when resuming) */
+	int64_t nframes;
+	int64_t written;        /* frames written so far */
+	char *file;             /* --dump-dir: METRIC.ndjson */
+	char *meta;             /* --dump-dir: METRIC.dmeta.json */
+};
+
+struct job {
+	struct dump *d;
+	size_t metric;
+	int64_t start;          /* the frame [start, end) */
+	int64_t end;
+	int64_t sub[MAX_SPLIT_DEPTH][2]; /* ranges still to fetch */
+	int nsub;
+	int64_t cur[2];         /* the range in flight */
+	struct buf out;         /* rendered lines, in order */
+	uint64_t points;
+	int done;
+	struct job *next;
+};
+
+struct dump {
+	const struct dump_opts *o;
+	struct http *http;
+	char *base;             /* endpoint without trailing / */
+	char *shown;            /* for messages, credentials masked */
+	struct metric *metrics;
+	size_t nmetrics;
+	size_t next_metric;     /* job generator position */
+	int64_t next_frame;
+	struct job *head, *tail;/* alive jobs, in output order */
+	int alive;
+	FILE *out;
+	size_t open_metric;     /* dump-dir: metric whose file is open */
+	FILE *mfile;
+	int fatal;
+	int broken_pipe;
+	int exhausted;          /* no more jobs to create */
+	uint64_t points, frames, frames_total, requests, retries, splits,
+	    bad_values, dropped, metrics_done;
+	int shown_errors;
+	int64_t start_wall;
+	int64_t next_progress;
+	struct datapoint dp;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static const struct cli_help_row help_rows[] = {
+	{ 'c', "concurrent", "N", "queries in flight at once (default 1)" },
+	{ 0, "cacert", "FILE", "CA certificates to verify the server with" },
+	{ 0, "dump-dir", "DIR", "write METRIC.ndjson files and resume "
+	  "metadata into DIR instead of stdout" },
+	{ 'h', "help", NULL, "print this help and exit" },
+	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
+	{ 0, "list-metrics", NULL, "print the selected metric names, one a "
+	  "line, and exit" },
+	{ 0, "metric", "NAME", "dump this metric (repeatable)" },
+	{ 'm', "metrics-prefix", "PREFIX", "dump every metric whose name "
+	  "starts with PREFIX (default: every metric)" },
+	{ 0, "metrics-file", "FILE", "dump the metrics named in FILE, one a "
+	  "line (- = stdin)" },
+	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
+	{ 'o', "output", "FILE", "write to FILE instead of stdout" },
+	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
+	  "terminal" },
+	{ 'q', "quiet", NULL, "print errors only" },
+	{ 0, "query-frame-size", "SECONDS", "time span of one query "
+	  "(default 180)" },
+	{ 0, "remove-metadata", NULL, "with --dump-dir, delete "
+	  "METRIC.dmeta.json once METRIC is complete" },
+	{ 0, "retries", "N", "retries of a failed query (default 5)" },
+	{ 'e', "time-stop", "TIME", "end of the range, excluded (default now)" },
+	{ 0, "timeout", "SECONDS", "time limit of one query (default 120)" },
+	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
+	{ 'v', "verbose", NULL, "report retries and frame splits" },
+	{ 'V', "version", NULL, "print the version and exit" },
+	{ 0, NULL, NULL, NULL }
+};
+
+enum {
+	OPT_CACERT = CHAR_MAX + 1,
+	OPT_DUMP_DIR,
+	OPT_LIST_METRICS,
+	OPT_METRIC,
+	OPT_METRICS_FILE,
+	OPT_NETRC,
+	OPT_PROGRESS,
+	OPT_FRAME,
+	OPT_REMOVE_METADATA,
+	OPT_RETRIES,
+	OPT_TIMEOUT
+};
+
+static const struct option long_options[] = {
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "concurrent", required_argument, NULL, 'c' },
+	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-prefix", required_argument, NULL, 'm' },
+	{ "netrc", no_argument, NULL, OPT_NETRC },
+	{ "output", required_argument, NULL, 'o' },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "query-frame-size", required_argument, NULL, OPT_FRAME },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "time-stop", required_argument, NULL, 'e' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "user", required_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	cli_help(f, "otsdb-dump [OPTIONS] OPENTSDB_ENDPOINT TIME_START",
+	    "Write every raw datapoint of the selected metrics whose time lies\n"
+	    "in [TIME_START, TIME_STOP) to stdout as otsdb NDJSON (see\n"
+	    "otsdb-ndjson(5)).\n"
+	    "\n"
+	    "TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or 'YYYY-MM-DD HH:MM:SS'\n"
+	    "(local time; a trailing Z or +HH:MM makes it absolute), epoch\n"
+	    "seconds, epoch milliseconds, or now.\n"
+	    "\n"
+	    "Exit status: 0 complete, 1 complete but some values could not be\n"
+	    "dumped, 2 usage error, 3 fatal error.",
+	    help_rows);
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
+{
+	const char *stop_text = "now";
+	uint64_t v;
+	int64_t now = wall_ms();
+	long ms;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->frame_ms = 180000;
+	o->concurrent = 1;
+	o->retries = 5;
+	o->timeout_ms = 120000;
+	o->verbosity = 1;
+	while ((c = getopt_long(argc, argv, "c:e:hkm:o:qu:vV", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (cli_parse_size(optarg, 1, 256, &v) < 0)
+				cli_usage_error(prog, "invalid --concurrent "
+				    "'%s' (1 to 256)", optarg);
+			o->concurrent = (int)v;
+			break;
+		case OPT_CACERT:
+			o->cacert = optarg;
+			break;
+		case OPT_DUMP_DIR:
+			o->dump_dir = optarg;
+			break;
+		case 'e':
+			stop_text = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(cli_close_stdout(prog));
+		case 'k':
+			o->insecure = 1;
+			break;
+		case OPT_LIST_METRICS:
+			o->list_metrics = 1;
+			break;
+		case OPT_METRIC:
+			if (*optarg == '\0')
+				cli_usage_error(prog, "empty --metric");
+			o->metrics = xreallocarray(o->metrics, o->nmetrics + 1,
+			    sizeof(*o->metrics));
+			o->metrics[o->nmetrics++] = optarg;
+			break;
+		case OPT_METRICS_FILE:
+			o->metrics_file = optarg;
+			break;
+		case 'm':
+			o->prefix = optarg;
+			break;
+		case OPT_NETRC:
+			o->netrc = 1;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_PROGRESS:
+			o->progress = 1;
+			break;
+		case OPT_FRAME:
+			if (cli_parse_seconds(optarg, 1000, &ms) < 0)
+				cli_usage_error(prog, "invalid --query-frame-size "
+				    "'%s' (seconds, at least 1)", optarg);
+			o->frame_ms = ms;
+			break;
+		case 'q':
+			o->verbosity = 0;
+			break;
+		case OPT_REMOVE_METADATA:
+			o->remove_metadata = 1;
+			break;
+		case OPT_RETRIES:
+			if (cli_parse_size(optarg, 0, 100, &v) < 0)
+				cli_usage_error(prog, "invalid --retries '%s' "
+				    "(0 to 100)", optarg);
+			o->retries = (int)v;
+			break;
+		case OPT_TIMEOUT:
+			if (cli_parse_seconds(optarg, 1, &o->timeout_ms) < 0)
+				cli_usage_error(prog, "invalid --timeout '%s'",
+				    optarg);
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'v':
+			o->verbosity = 2;
+			break;
+		case 'V':
+			cli_version(prog);
+			exit(cli_close_stdout(prog));
+		default:
+			cli_usage_error(prog, "unknown or incomplete option "
+			    "'%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
+	o->endpoint = argv[optind++];
+	if (strncmp(o->endpoint, "http://", 7) != 0 &&
+	    strncmp(o->endpoint, "https://", 8) != 0)
+		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
+		    "http:// or https://");
+	if (optind >= argc && !o->list_metrics)
+		cli_usage_error(prog, "missing TIME_START");
+	if (optind < argc) {
+		if (timeparse(argv[optind], now, &o->start_ms) < 0)
+			cli_usage_error(prog, "invalid TIME_START '%s'",
+			    argv[optind]);
+		optind++;
+	}
+	if (optind < argc)
+		cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	if (timeparse(stop_text, now, &o->stop_ms) < 0)
+		cli_usage_error(prog, "invalid --time-stop '%s'", stop_text);
+	if (!o->list_metrics && o->stop_ms <= o->start_ms)
+		cli_usage_error(prog, "TIME_STOP '%s' is not after TIME_START "
+		    "'%s'", stop_text, argv[optind - 1]);
+	if (o->output && o->dump_dir)
+		cli_usage_error(prog, "--output and --dump-dir cannot be "
+		    "combined");
+	if (o->remove_metadata && !o->dump_dir)
+		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
+	if (o->prefix && (o->nmetrics || o->metrics_file))
+		cli_usage_error(prog, "--metrics-prefix cannot be combined with "
+		    "--metric or --metrics-file");
+	if (o->user && strchr(o->user, ':') == NULL)
+		cli_usage_error(prog, "--user wants USER:PASS");
+}
+
+static void
+fail(struct dump *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct dump *d, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!d->fatal)
+		log_error("%s", msg);
+	d->fatal = 1;
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+static void
+url_escape(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			buf_putc(b, (char)c);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+			buf_append(b, e, 3);
+		}
+	}
+}
+
+static void
+sync_done(struct http_req *r, void *ctx)
+{
+	*(struct http_req **)ctx = r;
+}
+
+/* Runs one GET to completion (with the engine's retries). */
+static struct http_req *
+get_sync(struct dump *d, char *url)
+{
+	struct http_req *r = http_req_new(url, NULL, 0), *done = NULL;
+
+	r->done = sync_done;
+	r->ctx = &done;
+	http_submit(d->http, r);
+	while (done == NULL)
+		http_pump(d->http, -1, 1000);
+	d->requests += (uint64_t)done->attempts;
+	d->retries += (uint64_t)(done->attempts - 1);
+	return done;
+}
+
+static void
+describe_failure(const struct http_req *r, char *out, size_t n)
+{
+	struct json j;
+	struct error err;
+	struct buf b;
+	int t;
+
+	if (r->outcome == HTTP_GAVE_UP_TRANSPORT) {
+		snprintf(out, n, "%s after %d attempts", r->error, r->attempts);
+		return;
+	}
+	json_init(&j);
+	buf_init(&b);
+	if (r->resp.len > 0 &&
+	    json_parse(&j, r->resp.p, r->resp.len, &err) == 0 &&
+	    (t = json_member(&j, 0, "error")) >= 0 &&
+	    (t = json_member(&j, t, "message")) >= 0 &&
+	    json_type(&j, t) == JSON_STRING)
+		json_unescape(&j, t, &b);
+	else
+		buf_append(&b, r->resp.p ? r->resp.p : "",
+		    r->resp.len > 200 ? 200 : r->resp.len);
+	snprintf(out, n, "HTTP %ld: %s", r->status, b.p ? b.p : "");
+	buf_free(&b);
+	json_free(&j);
+}
+
+/* ------------------------------------------------------------ metrics */
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct names {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+static void
+names_add(struct names *ns, const char *s, size_t n)
+{
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? ns->cap * 2 : 64;
+		ns->v = xreallocarray(ns->v, ns->cap, sizeof(*ns->v));
+	}
+	ns->v[ns->n++] = xmemdup0(s, n);
+}
+
+static void
+names_sort_unique(struct names *ns)
+{
+	size_t i, k = 0;
+
+	qsort(ns->v, ns->n, sizeof(*ns->v), cmp_name);
+	for (i = 0; i < ns->n; i++) {
+		if (k > 0 && strcmp(ns->v[k - 1], ns->v[i]) == 0)
+			free(ns->v[i]);
+		else
+			ns->v[k++] = ns->v[i];
+	}
+	ns->n = k;
+}
+
+/* The code point starting at byte `at` of a UTF-8 name (0 at the end). */
+static unsigned
+codepoint_at(const char *s, size_t at)
+{
+	const unsigned char *p = (const unsigned char *)s + at;
+
+	if (p[0] < 0x80)
+		return p[0];
+	if ((p[0] & 0xE0) == 0xC0 && p[1])
+		return ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+	if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2])
+		return ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) |
+		    (p[2] & 0x3Fu);
+	return 0x10000;
+}
+
+static void
+put_codepoint(struct buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+	} else {
+		buf_putc(b, (char)(0xC0 | (cp >> 6)));
+		buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* All metric names starting with prefix: suggest, and where an answer
+ * may be cut off (M names, or the server's own cap of 25), narrow the
+ * prefix by every possible next character (OpenTSDB 2.x stores names in
+ * ISO-8859-1, so U+0001..U+00FF) and recurse.  Names are collected in
+ * ns; returns -1 on a failed request. */
+static int
+discover(struct dump *d, const char *prefix, struct names *ns, int depth)
+{
+	struct buf url, q;
+	struct http_req *r;
+	struct json j;
+	struct error err;
+	int t, i, count, cut;
+	unsigned last = 0, c;
+	size_t plen = strlen(prefix), before = ns->n;
+	char msg[400];
+
+	if (depth > 256)
+		return 0;
+	if (plen == 0) {
+		/* an empty q also skips names from '~' up: go by first byte */
+		for (c = 1; c <= 0xFF && !d->fatal; c++) {
+			buf_init(&q);
+			put_codepoint(&q, c);
+			if (discover(d, q.p, ns, depth + 1) < 0) {
+				buf_free(&q);
+				return -1;
+			}
+			buf_free(&q);
+		}
+		return d->fatal ? -1 : 0;
+	}
+	buf_init(&url);
+	buf_puts(&url, d->base);
+	buf_puts(&url, "/api/suggest?type=metrics&max=");
+	buf_put_int64(&url, SUGGEST_MAX);
+	buf_puts(&url, "&q=");
+	url_escape(&url, prefix, plen);
+	r = get_sync(d, xmemdup0(url.p, url.len));
+	buf_free(&url);
+	if (r->outcome != HTTP_DONE_2XX) {
+		describe_failure(r, msg, sizeof(msg));
+		fail(d, "%s: metric discovery (prefix '%s'): %s", d->shown,
+		    prefix, msg);
+		http_req_free(r);
+		return -1;
+	}
+	json_init(&j);
+	if (json_parse(&j, r->resp.p ? r->resp.p : "", r->resp.len, &err) < 0
+	    || json_type(&j, 0) != JSON_ARRAY || r->resp_truncated) {
+		fail(d, "%s: metric discovery (prefix '%s'): not a JSON array "
+		    "of names", d->shown, prefix);
+		json_free(&j);
+		http_req_free(r);
+		return -1;
+	}
+	count = json_count(&j, 0);
+	for (i = 0, t = 1; i < count; i++, t = json_next(&j, t)) {
+		struct buf b;
+
+		if (json_type(&j, t) != JSON_STRING)
+			continue;
+		buf_init(&b);
+		json_unescape(&j, t, &b);
+		if (b.len >= plen && memcmp(b.p, prefix, plen) == 0)
+			names_add(ns, b.p, b.len);
+		buf_free(&b);
+	}
+	json_free(&j);
+	http_req_free(r);
+	cut = count >= SUGGEST_MAX || count == SUGGEST_SERVER_CAP;
+	if (!cut)
+		return 0;
+	/* names below the last one returned are complete; from its next
+	 * character on, ask again with a longer prefix */
+	if (ns->n > before && strlen(ns->v[ns->n - 1]) > plen)
+		last = codepoint_at(ns->v[ns->n - 1], plen);
+	for (c = last ? last : 1; c <= 0xFF && !d->fatal; c++) {
+		buf_init(&q);
+		buf_puts(&q, prefix);
+		put_codepoint(&q, c);
+		if (discover(d, q.p, ns, depth + 1) < 0) {
+			buf_free(&q);
+			return -1;
+		}
+		buf_free(&q);
+	}
+	return d->fatal ? -1 : 0;
+}
+
+static int
+read_metrics_file(struct dump *d, const char *path, struct names *ns)
+{
+	struct lineio lr;
+	struct error err;
+	const char *line;
+	size_t len;
+	enum lineio_result res;
+
+	if (lineio_open(&lr, path, 65536, &err) < 0) {
+		fail(d, "%s", err.msg);
+		return -1;
+	}
+	while ((res = lineio_next(&lr, &line, &len, &err)) != LINEIO_EOF) {
+		if (res == LINEIO_ERROR) {
+			fail(d, "%s", err.msg);
+			break;
+		}
+		if (res == LINEIO_LONG) {
+			fail(d, "%s:%llu: line too long for a metric name",
+			    lr.name, (unsigned long long)lr.lineno);
+			break;
+		}
+		while (len > 0 && (line[len - 1] == ' ' ||
+		    line[len - 1] == '\t'))
+			len--;
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (!json_utf8_valid(line, len) || memchr(line, 0, len)) {
+			fail(d, "%s:%llu: metric name is not valid UTF-8",
+			    lr.name, (unsigned long long)lr.lineno);
+			break;
+		}
+		names_add(ns, line, len);
+	}
+	lineio_close(&lr);
+	return d->fatal ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ frames */
+
+static void
+frame_text(int64_t ms, struct buf *b)
+{
+	/* <= 10 digits would read as seconds: say ms explicitly */
+	buf_put_int64(b, (long long)ms);
+	if (ms < 10000000000LL)
+		buf_puts(b, "ms");
+}
+
+static int
+needs_post(const char *metric)
+{
+	return strpbrk(metric, ":{}=,|*") != NULL;
+}
+
+static void job_next(struct job *jb);
+
+/* Renders the series of a query answer that fall in [a, b). */
+static int
+render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
+    char *why, size_t whyn)
+{
+	struct dump *d = jb->d;
+	struct json j;
+	struct error err;
+	struct datapoint *dp = &d->dp;
+	int i, count, t, k, np, p;
+	struct series {
+		struct buf key;
+		struct buf lines;
+	} *sv = NULL;
+	size_t ns = 0, si;
+	struct buf strs, line;
+	const char *mname = d->metrics[jb->metric].name;
+
+	json_init(&j);
+	if (json_parse(&j, body, len, &err) < 0 ||
+	    json_type(&j, 0) != JSON_ARRAY) {
+		snprintf(why, whyn, "the answer is not a JSON array (%s)",
+		    err.msg);
+		json_free(&j);
+		return -1;
+	}
+	count = json_count(&j, 0);
+	sv = xcalloc(count ? (size_t)count : 1, sizeof(*sv));
+	buf_init(&strs);
+	buf_init(&line);
+	for (i = 0, t = 1; i < count; i++, t = json_next(&j, t)) {
+		int tm = json_member(&j, t, "metric");
+		int tt = json_member(&j, t, "tags");
+		int td = json_member(&j, t, "dps");
+		int ta = json_member(&j, t, "aggregateTags");
+		size_t moff, mlen, ntags, x;
+		size_t (*offs)[4];
+		struct series *s;
+
+		if (json_type(&j, t) != JSON_OBJECT || td < 0)
+			continue;
+		if (ta >= 0 && json_count(&j, ta) > 0)
+			log_warn("%s: a result aggregates series (aggregateTags "
+			    "not empty)", mname);
+		buf_reset(&strs);
+		if (tm >= 0 && json_type(&j, tm) == JSON_STRING)
+			json_unescape(&j, tm, &strs);
+		else
+			buf_puts(&strs, mname);
+		moff = 0;
+		mlen = strs.len;
+		ntags = tt >= 0 && json_type(&j, tt) == JSON_OBJECT ?
+		    (size_t)json_count(&j, tt) : 0;
+		offs = xcalloc(ntags ? ntags : 1, sizeof(*offs));
+		for (x = 0, k = tt + 1; x < ntags; x++, k = json_next(&j, k + 1)) {
+			offs[x][0] = strs.len;
+			json_unescape(&j, k, &strs);
+			offs[x][1] = strs.len - offs[x][0];
+			offs[x][2] = strs.len;
+			if (json_type(&j, k + 1) == JSON_STRING)
+				json_unescape(&j, k + 1, &strs);
+			offs[x][3] = strs.len - offs[x][2];
+		}
+		if (ntags > dp->tags_cap) {
+			dp->tags_cap = ntags;
+			dp->tags = xreallocarray(dp->tags, ntags,
+			    sizeof(*dp->tags));
+		}
+		dp->metric = strs.p + moff;
+		dp->metric_len = mlen;
+		dp->ntags = ntags;
+		for (x = 0; x < ntags; x++) {
+			dp->tags[x].key = strs.p + offs[x][0];
+			dp->tags[x].key_len = offs[x][1];
+			dp->tags[x].val = strs.p + offs[x][2];
+			dp->tags[x].val_len = offs[x][3];
+		}
+		free(offs);
+		if (datapoint_sort_tags(dp, &err) < 0)
+			continue;
+		s = &sv[ns++];
+		buf_init(&s->key);
+		buf_init(&s->lines);
+		/* the series key: its canonical tags */
+		dp->timestamp_ms = 0;
+		dp->value = "0";
+		dp->value_len = 1;
+		datapoint_encode(dp, &s->key);
+		np = json_count(&j, td);
+		for (p = 0, k = td + 1; p < np; p++) {
+			int64_t ts;
+			int tv, tkey;
+			const char *v;
+			size_t vn;
+
+			if (json_type(&j, td) == JSON_OBJECT) {
+				tkey = k;
+				tv = k + 1;
+				k = json_next(&j, k + 1);
+				buf_reset(&line);
+				json_unescape(&j, tkey, &line);
+				if (line.len == 0 || line.len > 18 ||
+				    strspn(line.p, "0123456789") != line.len)
+					continue;
+				ts = strtoll(line.p, NULL, 10);
+			} else {
+				/* arrays: [[ts, value], ...] */
+				if (json_type(&j, k) != JSON_ARRAY ||
+				    json_count(&j, k) != 2 ||
+				    json_int64(&j, k + 1, &ts) < 0) {
+					k = json_next(&j, k);
+					continue;
+				}
+				tv = json_next(&j, k + 1);
+				k = json_next(&j, k);
+			}
+			if (ts < 100000000000LL && ts > 0 &&
+			    ts * 1000 >= a && ts * 1000 < b + 1000) {
+				snprintf(why, whyn, "the server answered in "
+				    "seconds although milliseconds were asked "
+				    "for");
+				goto bad;
+			}
+			if (ts < a || ts >= b) {
+				d->dropped++;
+				continue;
+			}
+			if (json_type(&j, tv) != JSON_NUMBER) {
+				d->bad_values++;
+				if (d->shown_errors++ < MAX_SHOWN_ERRORS ||
+				    log_level() >= LOG_VERBOSE) {
+					buf_reset(&line);
+					datapoint_encode(dp, &line);
+					v = json_raw(&j, tv, &vn);
+					log_error("%s: value %.*s at %lld cannot be "
+					    "dumped (series %s)", mname,
+					    (int)(vn > 40 ? 40 : vn), v,
+					    (long long)ts, s->key.p);
+				}
+				continue;
+			}
+			v = json_raw(&j, tv, &vn);
+			dp->timestamp_ms = ts;
+			dp->value = v;
+			dp->value_len = vn;
+			datapoint_encode(dp, &s->lines);
+			buf_putc(&s->lines, '\n');
+			jb->points++;
+		}
+	}
+	/* series in a stable order: by their canonical tags */
+	for (si = 1; si < ns; si++) {
+		struct series tmp = sv[si];
+		size_t z = si;
+
+		while (z > 0 && strcmp(sv[z - 1].key.p, tmp.key.p) > 0) {
+			sv[z] = sv[z - 1];
+			z--;
+		}
+		sv[z] = tmp;
+	}
+	for (si = 0; si < ns; si++)
+		buf_append(&jb->out, sv[si].lines.p ? sv[si].lines.p : "",
+		    sv[si].lines.len);
+	for (si = 0; si < ns; si++) {
+		buf_free(&sv[si].key);
+		buf_free(&sv[si].lines);
+	}
+	free(sv);
+	buf_free(&strs);
+	buf_free(&line);
+	json_free(&j);
+	return 0;
+bad:
+	for (si = 0; si < ns; si++) {
+		buf_free(&sv[si].key);
+		buf_free(&sv[si].lines);
+	}
+	free(sv);
+	buf_free(&strs);
+	buf_free(&line);
+	json_free(&j);
+	return -1;
+}
+
+static int
+too_large(const struct http_req *r)
+{
+	const char *s = r->resp.p ? r->resp.p : "";
+
+	if (r->outcome == HTTP_GAVE_UP_TRANSPORT)
+		return r->transport_code == CURLE_OPERATION_TIMEDOUT;
+	return r->status == 413 || strstr(s, "data point") != NULL ||
+	    strstr(s, "timed out") != NULL || r->resp_truncated;
+}
+
+static void
+on_query(struct http_req *r, void *ctx)
+{
+	struct job *jb = ctx;
+	struct dump *d = jb->d;
+	char why[400], a[40], b[40];
+	const char *mname = d->metrics[jb->metric].name;
+	int64_t lo = jb->cur[0], hi = jb->cur[1], mid;
+
+	d->requests += (uint64_t)r->attempts;
+	d->retries += (uint64_t)(r->attempts - 1);
+	timeparse_format(lo, a, sizeof(a));
+	timeparse_format(hi, b, sizeof(b));
+	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
+		if (render(jb, r->resp.p ? r->resp.p : "[]", r->resp.len, lo, hi,
+		    why, sizeof(why)) < 0)
+			fail(d, "%s: metric %s, frame [%s, %s): %s", d->shown,
+			    mname, a, b, why);
+		http_req_free(r);
+		if (!d->fatal)
+			job_next(jb);
+		return;
+	}
+	if (too_large(r) && hi - lo > 1000 && jb->nsub + 2 <= MAX_SPLIT_DEPTH) {
+		mid = lo + (hi - lo) / 2;
+		log_verbose("%s: frame [%s, %s) too large for the server, "
+		    "splitting it in halves", mname, a, b);
+		d->splits++;
+		jb->sub[jb->nsub][0] = mid;
+		jb->sub[jb->nsub][1] = hi;
+		jb->nsub++;
+		jb->sub[jb->nsub][0] = lo;
+		jb->sub[jb->nsub][1] = mid;
+		jb->nsub++;
+		http_req_free(r);
+		job_next(jb);
+		return;
+	}
+	describe_failure(r, why, sizeof(why));
+	fail(d, "%s: metric %s, frame [%s, %s): %s%s", d->shown, mname, a, b,
+	    why, d->o->dump_dir ? " (rerun the same command to resume)" : "");
+	http_req_free(r);
+}
+
+/* Fetches the job's next range, or marks it done. */
+static void
+job_next(struct job *jb)
+{
+	struct dump *d = jb->d;
+	const char *mname = d->metrics[jb->metric].name;
+	struct buf url, body;
+	struct http_req *r;
+	int64_t lo, hi, end;
+
+	if (jb->nsub == 0) {
+		jb->done = 1;
+		return;
+	}
+	jb->nsub--;
+	lo = jb->sub[jb->nsub][0];
+	hi = jb->sub[jb->nsub][1];
+	jb->cur[0] = lo;
+	jb->cur[1] = hi;
+	/* OpenTSDB's end is inclusive and must be after start */
+	end = hi - 1 > lo ? hi - 1 : lo + 1;
+	buf_init(&url);
+	buf_init(&body);
+	buf_puts(&url, d->base);
+	if (!needs_post(mname)) {
+		buf_puts(&url, "/api/query?start=");
+		frame_text(lo, &url);
+		buf_puts(&url, "&end=");
+		frame_text(end, &url);
+		buf_puts(&url, "&m=none:");
+		url_escape(&url, mname, strlen(mname));
+		buf_puts(&url, "&ms&no_annotations");
+	}
+	if (needs_post(mname) || url.len > GET_URL_MAX) {
+		buf_reset(&url);
+		buf_puts(&url, d->base);
+		buf_puts(&url, "/api/query");
+		buf_puts(&body, "{\"start\":");
+		buf_put_int64(&body, (long long)lo);
+		buf_puts(&body, ",\"end\":");
+		buf_put_int64(&body, (long long)end);
+		buf_puts(&body, ",\"msResolution\":true,\"noAnnotations\":true,"
+		    "\"queries\":[{\"aggregator\":\"none\",\"metric\":");
+		json_put_string(&body, mname, strlen(mname));
+		buf_puts(&body, "}]}");
+		r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+		body.p = NULL;
+	} else
+		r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+	buf_free(&url);
+	buf_free(&body);
+	r->done = on_query;
+	r->ctx = jb;
+	http_submit(d->http, r);
+}
+
+/* ------------------------------------------------------------ output */
+
+static int
+write_error(struct dump *d, const char *what)
+{
+	if (errno == EPIPE) {
+		d->broken_pipe = 1;
+		d->fatal = 1;
+		return -1;
+	}
+	fail(d, "%s: write error: %s", what, strerror(errno));
+	return -1;
+}
+
+static void
+metric_finished(struct dump *d, struct metric *m)
+{
+	d->metrics_done++;
+	if (m->meta && d->o->remove_metadata && unlink(m->meta) < 0 &&
+	    errno != ENOENT)
+		log_error("%s: %s", m->meta, strerror(errno));
+}
+
+/* Writes a finished job: to the output, or to METRIC.ndjson followed by
+ * METRIC.dmeta.json (after the lines are flushed). */
+static int
+write_job(struct dump *d, struct job *jb)
+{
+	struct metric *m = &d->metrics[jb->metric];
+	struct dumpdir_meta meta;
+	FILE *f = d->out;
+	const char *name = d->o->output ? d->o->output : "stdout";
+
+	if (d->o->dump_dir) {
+		if (d->mfile == NULL || d->open_metric != jb->metric) {
+			if (d->mfile && fclose(d->mfile) != 0) {
+				d->mfile = NULL;
+				return write_error(d, m->file);
+			}
+			d->mfile = fopen(m->file, "a");
+			if (d->mfile == NULL)
+				return write_error(d, m->file);
+			d->open_metric = jb->metric;
+		}
+		f = d->mfile;
+		name = m->file;
+	}
+	if (jb->out.len > 0 && fwrite(jb->out.p, 1, jb->out.len, f) !=
+	    jb->out.len)
+		return write_error(d, name);
+	if (d->o->dump_dir) {
+		long size;
+
+		if (fflush(f) != 0)
+			return write_error(d, name);
+		size = ftell(f);
+		meta.start_ms = jb->start;
+		meta.end_ms = jb->end - 1;
+		meta.size = size;
+		if (dumpdir_write_meta(m->meta, &meta) < 0)
+			return write_error(d, m->meta);
+	}
+	d->points += jb->points;
+	d->frames++;
+	m->written++;
+	if (m->written == m->nframes) {
+		if (d->o->dump_dir && d->mfile) {
+			if (fclose(d->mfile) != 0) {
+				d->mfile = NULL;
+				return write_error(d, name);
+			}
+			d->mfile = NULL;
+		}
+		metric_finished(d, m);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ run */
+
+static void
+progress(struct dump *d)
+{
+	int64_t now = http_now_ms();
+	double secs;
+	char eta[32] = "?";
+
+	if (now < d->next_progress)
+		return;
+	d->next_progress = now + 1000;
+	secs = (now - d->start_wall) / 1000.0;
+	if (d->frames > 0 && d->frames_total > d->frames)
+		snprintf(eta, sizeof(eta), "%.0f s", secs *
+		    (double)(d->frames_total - d->frames) / (double)d->frames);
+	log_progress("metrics %llu/%zu, frames %llu/%llu, %llu points, "
+	    "%.0f points/s, ETA %s", (unsigned long long)d->metrics_done,
+	    d->nmetrics, (unsigned long long)d->frames,
+	    (unsigned long long)d->frames_total,
+	    (unsigned long long)d->points, secs > 0 ? d->points / secs : 0.0,
+	    eta);
+}
+
+/* Creates the next job in output order; NULL when there is none. */
+static struct job *
+new_job(struct dump *d)
+{
+	struct job *jb;
+	struct metric *m;
+
+	while (d->next_metric < d->nmetrics) {
+		m = &d->metrics[d->next_metric];
+		if (d->next_frame < m->nframes)
+			break;
+		d->next_metric++;
+		d->next_frame = 0;
+	}
+	if (d->next_metric >= d->nmetrics)
+		return NULL;
+	m = &d->metrics[d->next_metric];
+	jb = xcalloc(1, sizeof(*jb));
+	jb->d = d;
+	jb->metric = d->next_metric;
+	jb->start = m->start_ms + d->next_frame * d->o->frame_ms;
+	jb->end = jb->start + d->o->frame_ms;
+	if (jb->end > d->o->stop_ms)
+		jb->end = d->o->stop_ms;
+	jb->sub[0][0] = jb->start;
+	jb->sub[0][1] = jb->end;
+	jb->nsub = 1;
+	buf_init(&jb->out);
+	d->next_frame++;
+	return jb;
+}
+
+static void
+free_job(struct job *jb)
+{
+	buf_free(&jb->out);
+	free(jb);
+}
+
+static void
+run(struct dump *d)
+{
+	struct job *jb;
+
+	for (;;) {
+		while (d->alive < d->o->concurrent && !d->fatal &&
+		    !stop_signal && !d->exhausted) {
+			if ((jb = new_job(d)) == NULL) {
+				d->exhausted = 1;
+				break;
+			}
+			if (d->tail)
+				d->tail->next = jb;
+			else
+				d->head = jb;
+			d->tail = jb;
+			d->alive++;
+			job_next(jb);
+		}
+		while (d->head && d->head->done && !d->fatal) {
+			jb = d->head;
+			d->head = jb->next;
+			if (d->head == NULL)
+				d->tail = NULL;
+			d->alive--;
+			write_job(d, jb);
+			free_job(jb);
+		}
+		if (d->fatal)
+			break;
+		if (d->alive == 0) {
+			if (d->exhausted || stop_signal)
+				break;
+			continue;
+		}
+		progress(d);
+		http_pump(d->http, -1, 500);
+	}
+	while ((jb = d->head) != NULL) {
+		d->head = jb->next;
+		free_job(jb);
+	}
+	d->tail = NULL;
+}
+
+/* Plans the frames of each metric; with --dump-dir, resumes after the
+ * last completed frame and trims a file written past it. */
+static int
+plan(struct dump *d)
+{
+	size_t i;
+	struct buf fname;
+	struct dumpdir_meta meta;
+	struct stat st;
+	int64_t f = d->o->frame_ms;
+
+	for (i = 0; i < d->nmetrics; i++) {
+		struct metric *m = &d->metrics[i];
+		int rc;
+
+		m->start_ms = d->o->start_ms;
+		if (d->o->dump_dir) {
+			buf_init(&fname);
+			buf_puts(&fname, d->o->dump_dir);
+			if (fname.len && fname.p[fname.len - 1] != '/')
+				buf_putc(&fname, '/');
+			dumpdir_encode_name(&fname, m->name, strlen(m->name));
+			m->file = xmalloc(fname.len + 8);
+			m->meta = xmalloc(fname.len + 12);
+			sprintf(m->file, "%s.ndjson", fname.p);
+			sprintf(m->meta, "%s.dmeta.json", fname.p);
+			buf_free(&fname);
+			rc = dumpdir_read_meta(m->meta, &meta);
+			if (rc < 0) {
+				fail(d, "%s: unreadable resume metadata: %s",
+				    m->meta, strerror(errno));
+				return -1;
+			}
+			if (rc == 1 && meta.end_ms + 1 > m->start_ms) {
+				m->start_ms = meta.end_ms + 1;
+				if (meta.size >= 0 && stat(m->file, &st) == 0 &&
+				    st.st_size > meta.size &&
+				    truncate(m->file, meta.size) < 0) {
+					fail(d, "%s: %s", m->file,
+					    strerror(errno));
+					return -1;
+				}
+				log_verbose("%s: resuming at %lld ms", m->name,
+				    (long long)m->start_ms);
+			}
+		}
+		m->nframes = m->start_ms >= d->o->stop_ms ? 0 :
+		    (d->o->stop_ms - m->start_ms + f - 1) / f;
+		d->frames_total += (uint64_t)m->nframes;
+		if (m->nframes == 0)
+			metric_finished(d, m);
+	}
+	return 0;
+}
+
+static int
+select_metrics(struct dump *d)
+{
+	struct names ns = { NULL, 0, 0 };
+	size_t i;
+
+	if (d->o->nmetrics || d->o->metrics_file) {
+		for (i = 0; i < d->o->nmetrics; i++)
+			names_add(&ns, d->o->metrics[i],
+			    strlen(d->o->metrics[i]));
+		if (d->o->metrics_file &&
+		    read_metrics_file(d, d->o->metrics_file, &ns) < 0)
+			goto fail;
+	} else if (discover(d, d->o->prefix ? d->o->prefix : "", &ns, 0) < 0)
+		goto fail;
+	names_sort_unique(&ns);
+	d->metrics = xcalloc(ns.n ? ns.n : 1, sizeof(*d->metrics));
+	for (i = 0; i < ns.n; i++)
+		d->metrics[i].name = ns.v[i];
+	d->nmetrics = ns.n;
+	free(ns.v);
+	return 0;
+fail:
+	for (i = 0; i < ns.n; i++)
+		free(ns.v[i]);
+	free(ns.v);
+	return -1;
+}
+
+static void
+on_retry(void *ctx, const char *url, const char *why, int attempt,
+    long delay_ms)
+{
+	struct dump *d = ctx;
+
+	(void)url;
+	log_verbose("%s: %s (attempt %d), retrying in %.1f s", d->shown, why,
+	    attempt, delay_ms / 1000.0);
+}
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
 
 int
 main(int argc, char **argv)
 {
-	return cli_placeholder_main(argc, argv,
-	    "otsdb-dump [OPTIONS] OPENTSDB_ENDPOINT TIME_START",
-	    "Write every raw datapoint of a time range to stdout as otsdb NDJSON.");
+	const char *prog = cli_progname(argv[0]);
+	struct dump_opts o;
+	struct dump d;
+	struct http_opts ho;
+	struct sigaction sa;
+	char ua[64];
+	size_t n, i;
+	int status;
+	double secs;
+
+	parse_options(argc, argv, prog, &o);
+	log_init(prog, o.verbosity == 0 ? LOG_QUIET : o.verbosity == 1 ?
+	    LOG_NORMAL : LOG_VERBOSE, o.progress || isatty(STDERR_FILENO));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		return EXIT_FATAL;
+	}
+	memset(&d, 0, sizeof(d));
+	d.o = &o;
+	d.start_wall = http_now_ms();
+	datapoint_init(&d.dp);
+	n = strlen(o.endpoint);
+	while (n > 0 && o.endpoint[n - 1] == '/')
+		n--;
+	d.base = xmemdup0(o.endpoint, n);
+	d.shown = cli_mask_url(d.base);
+	snprintf(ua, sizeof(ua), "otsdb-dump/%s", PACKAGE_VERSION);
+	memset(&ho, 0, sizeof(ho));
+	ho.max_in_flight = o.concurrent;
+	ho.retries = o.retries;
+	ho.timeout_ms = o.timeout_ms;
+	ho.connect_timeout_ms = o.timeout_ms < 10000 ? o.timeout_ms : 10000;
+	ho.userpwd = o.user;
+	ho.netrc = o.netrc;
+	ho.cacert = o.cacert;
+	ho.insecure = o.insecure;
+	ho.user_agent = ua;
+	ho.max_response = (size_t)256 << 20;
+	ho.on_retry = on_retry;
+	ho.ctx = &d;
+	d.http = http_new(&ho);
+	if (d.http == NULL) {
+		log_error("cannot create a libcurl multi handle");
+		return EXIT_FATAL;
+	}
+	d.out = stdout;
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (select_metrics(&d) == 0 && o.list_metrics) {
+		for (i = 0; i < d.nmetrics; i++)
+			if (printf("%s\n", d.metrics[i].name) < 0)
+				break;
+	} else if (!d.fatal) {
+		if (o.output && (d.out = fopen(o.output, "w")) == NULL) {
+			log_error("%s: %s", o.output, strerror(errno));
+			d.fatal = 1;
+			d.out = stdout;
+		} else if (o.dump_dir && mkdir(o.dump_dir, 0777) < 0 &&
+		    errno != EEXIST) {
+			fail(&d, "%s: %s", o.dump_dir, strerror(errno));
+		}
+		if (d.nmetrics == 0 && !d.fatal)
+			log_warn("no metric selected");
+		if (!d.fatal && plan(&d) == 0)
+			run(&d);
+		if (d.mfile && fclose(d.mfile) != 0 && !d.fatal)
+			fail(&d, "%s: write error: %s",
+			    d.metrics[d.open_metric].file, strerror(errno));
+		if (d.out != stdout && fclose(d.out) != 0 && !d.fatal)
+			fail(&d, "%s: write error: %s", o.output,
+			    strerror(errno));
+	}
+	if (!d.broken_pipe && fflush(stdout) != 0) {
+		if (errno == EPIPE)
+			d.broken_pipe = 1;
+		else
+			fail(&d, "stdout: write error: %s", strerror(errno));
+	}
+	log_progress_end();
+	secs = (http_now_ms() - d.start_wall) / 1000.0;
+	if (!o.list_metrics && !d.broken_pipe &&
+	    (log_level() >= LOG_NORMAL || d.fatal))
+		log_error("%s%llu metrics, %llu frames, %llu points, %llu "
+		    "requests, %llu retries, %llu splits, %llu values not "
+		    "dumped, %.1f s, %.0f points/s", d.fatal || stop_signal ?
+		    "stopped: " : "", (unsigned long long)d.nmetrics,
+		    (unsigned long long)d.frames, (unsigned long long)d.points,
+		    (unsigned long long)d.requests,
+		    (unsigned long long)d.retries,
+		    (unsigned long long)d.splits,
+		    (unsigned long long)d.bad_values, secs,
+		    secs > 0 ? d.points / secs : 0.0);
+	if (d.broken_pipe)
+		status = 128 + SIGPIPE;
+	else if (d.fatal)
+		status = EXIT_FATAL;
+	else if (stop_signal)
+		status = 128 + stop_signal;
+	else if (d.bad_values > 0)
+		status = EXIT_PARTIAL;
+	else
+		status = EXIT_OK;
+	http_free(d.http);
+	for (i = 0; i < d.nmetrics; i++) {
+		free(d.metrics[i].name);
+		free(d.metrics[i].file);
+		free(d.metrics[i].meta);
+	}
+	free(d.metrics);
+	free(o.metrics);
+	free(d.base);
+	free(d.shown);
+	datapoint_free(&d.dp);
+	curl_global_cleanup();
+	if (!d.broken_pipe && cli_close_stdout(prog) != EXIT_OK &&
+	    status == EXIT_OK)
+		status = EXIT_FATAL;
+	return status;
 }
