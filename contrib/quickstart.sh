@@ -106,20 +106,14 @@ demo() {
 	echo "OpenTSDB emulator (source):    $src  $(curl -s "$src/emu/stats")"
 	echo "VictoriaMetrics (destination): $vm, OpenTSDB put listener http://127.0.0.1:$p2"
 	echo "sample: $(wc -l <"$work/sample.ndjson") datapoints, 2023-03-08T00:00:00Z + 3 hours"
+	echo "running: otsdb-dump $src 2023-03-08T00:00:00Z -e 2023-03-08T03:00:00Z |"
+	echo "         otsdb-restore -s 1M http://127.0.0.1:$p2"
 	set +e
-	"$build/otsdb-dump" "$src" 1678233600 --time-stop 1678244400 \
-		2>"$work/dump.err" | "$build/otsdb-restore" "http://127.0.0.1:$p2" \
-		-s 1M 2>"$work/restore.err"
-	set -e
-	if grep -q 'not implemented yet' "$work/dump.err"; then
-		echo
-		echo "Missing: otsdb-dump is a placeholder in this version, so the"
-		echo "sample file goes straight into otsdb-restore instead:"
-		echo "  otsdb-restore -s 1M http://127.0.0.1:$p2 sample.ndjson"
+	"$build/otsdb-dump" "$src" 2023-03-08T00:00:00Z \
+		-e 2023-03-08T03:00:00Z 2>"$work/dump.err" |
 		"$build/otsdb-restore" -s 1M "http://127.0.0.1:$p2" \
-			"$work/sample.ndjson" 2>"$work/restore.err" || true
-		: >"$work/dump.err"
-	fi
+		2>"$work/restore.err"
+	set -e
 	cat "$work/dump.err" "$work/restore.err"
 	curl -sf "$vm/internal/force_flush" >/dev/null
 	moved=$(curl -sfG "$vm/api/v1/export" --data-urlencode 'match[]={__name__=~".+"}' |
