@@ -779,13 +779,17 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 				d->bad_values++;
 				if (d->shown_errors++ < MAX_SHOWN_ERRORS ||
 				    log_level() >= LOG_VERBOSE) {
-					buf_reset(&line);
-					datapoint_encode(dp, &line);
+					const char *tags = strstr(s->key.p,
+					    ",\"tags\":");
+					int q = json_type(&j, tv) == JSON_STRING;
+
 					v = json_raw(&j, tv, &vn);
-					log_error("%s: value %.*s at %lld cannot be "
-					    "dumped (series %s)", mname,
+					log_error("%s %.*s: value %s%.*s%s at %lld "
+					    "cannot be dumped", mname,
+					    tags ? (int)strlen(tags + 8) - 1 : 0,
+					    tags ? tags + 8 : "", q ? "\"" : "",
 					    (int)(vn > 40 ? 40 : vn), v,
-					    (long long)ts, s->key.p);
+					    q ? "\"" : "", (long long)ts);
 				}
 				continue;
 			}
