@@ -68,6 +68,9 @@ struct metric {
 	int64_t written;        /* frames written so far */
 	char *file;             /* --dump-dir: METRIC.ndjson */
 	char *meta;             /* --dump-dir: METRIC.dmeta.json */
+	char **tsuids;          /* pre-2.3 servers: the metric's series */
+	size_t ntsuids;
+	int looked_up;
 };
 
 struct job {
@@ -75,9 +78,12 @@ struct job {
 	size_t metric;
 	int64_t start;          /* the frame [start, end) */
 	int64_t end;
-	int64_t sub[MAX_SPLIT_DEPTH][2]; /* ranges still to fetch */
+	/* ranges still to fetch: time [lo, hi) and, on pre-2.3 servers,
+	 * the series [from, to) of the metric's TSUID list */
+	int64_t sub[MAX_SPLIT_DEPTH][4];
 	int nsub;
-	int64_t cur[2];         /* the range in flight */
+	int64_t cur[4];         /* the range in flight */
+	int need_lookup;        /* switched to TSUIDs: list the series */
 	struct buf out;         /* rendered lines, in order */
 	uint64_t points;
 	int done;
@@ -101,6 +107,7 @@ struct dump {
 	int fatal;
 	int broken_pipe;
 	int exhausted;          /* no more jobs to create */
+	int fallback;           /* no 'none' aggregator: query by TSUID */
 	uint64_t points, frames, frames_total, requests, retries, splits,
 	    bad_values, dropped, metrics_done;
 	int shown_errors;
@@ -390,11 +397,12 @@ sync_done(struct http_req *r, void *ctx)
 	*(struct http_req **)ctx = r;
 }
 
-/* Runs one GET to completion (with the engine's retries). */
+/* Runs one request (GET when body is NULL) to completion, with the
+ * engine's retries.  Takes url and body. */
 static struct http_req *
-get_sync(struct dump *d, char *url)
+request_sync(struct dump *d, char *url, char *body, size_t len)
 {
-	struct http_req *r = http_req_new(url, NULL, 0), *done = NULL;
+	struct http_req *r = http_req_new(url, body, len), *done = NULL;
 
 	r->done = sync_done;
 	r->ctx = &done;
@@ -538,7 +546,7 @@ discover(struct dump *d, const char *prefix, struct names *ns, int depth)
 	buf_put_int64(&url, SUGGEST_MAX);
 	buf_puts(&url, "&q=");
 	url_escape(&url, prefix, plen);
-	r = get_sync(d, xmemdup0(url.p, url.len));
+	r = request_sync(d, xmemdup0(url.p, url.len), NULL, 0);
 	buf_free(&url);
 	if (r->outcome != HTTP_DONE_2XX) {
 		describe_failure(r, msg, sizeof(msg));
@@ -647,6 +655,7 @@ needs_post(const char *metric)
 }
 
 static void job_next(struct job *jb);
+static int job_plan(struct dump *d, struct job *jb);
 
 /* Renders the series of a query answer that fall in [a, b). */
 static int
@@ -871,17 +880,38 @@ on_query(struct http_req *r, void *ctx)
 			job_next(jb);
 		return;
 	}
-	if (too_large(r) && hi - lo > 1000 && jb->nsub + 2 <= MAX_SPLIT_DEPTH) {
-		mid = lo + (hi - lo) / 2;
+	if (!d->fallback && r->status == 400 && r->resp.p != NULL &&
+	    strstr(r->resp.p, "No such aggregation function: none") != NULL) {
+		log_warn("the server has no 'none' aggregator (OpenTSDB before "
+		    "2.3): dumping every series by its TSUID from "
+		    "/api/search/lookup instead");
+		d->fallback = 1;
+	}
+	if (d->fallback && !d->metrics[jb->metric].looked_up) {
+		/* listed by the run loop, outside this callback */
+		jb->nsub = 0;
+		jb->need_lookup = 1;
+		http_req_free(r);
+		return;
+	}
+	if (too_large(r) && jb->nsub + 2 <= MAX_SPLIT_DEPTH &&
+	    (hi - lo > 1000 || jb->cur[3] - jb->cur[2] > 1)) {
+		int64_t *lower = jb->sub[jb->nsub + 1], *upper = jb->sub[jb->nsub];
+
+		memcpy(lower, jb->cur, sizeof(jb->cur));
+		memcpy(upper, jb->cur, sizeof(jb->cur));
+		if (jb->cur[3] - jb->cur[2] > 1) {
+			/* several series: halve the series first */
+			lower[3] = upper[2] = jb->cur[2] +
+			    (jb->cur[3] - jb->cur[2]) / 2;
+		} else {
+			mid = lo + (hi - lo) / 2;
+			lower[1] = upper[0] = mid;
+		}
 		log_verbose("%s: frame [%s, %s) too large for the server, "
 		    "splitting it in halves", mname, a, b);
 		d->splits++;
-		jb->sub[jb->nsub][0] = mid;
-		jb->sub[jb->nsub][1] = hi;
-		jb->nsub++;
-		jb->sub[jb->nsub][0] = lo;
-		jb->sub[jb->nsub][1] = mid;
-		jb->nsub++;
+		jb->nsub += 2;
 		http_req_free(r);
 		job_next(jb);
 		return;
@@ -907,15 +937,39 @@ job_next(struct job *jb)
 		return;
 	}
 	jb->nsub--;
-	lo = jb->sub[jb->nsub][0];
-	hi = jb->sub[jb->nsub][1];
-	jb->cur[0] = lo;
-	jb->cur[1] = hi;
+	memcpy(jb->cur, jb->sub[jb->nsub], sizeof(jb->cur));
+	lo = jb->cur[0];
+	hi = jb->cur[1];
 	/* OpenTSDB's end is inclusive and must be after start */
 	end = hi - 1 > lo ? hi - 1 : lo + 1;
 	buf_init(&url);
 	buf_init(&body);
 	buf_puts(&url, d->base);
+	if (d->fallback) {
+		struct metric *m = &d->metrics[jb->metric];
+		int64_t i;
+
+		/* each series its own sub-query: exactly that series */
+		buf_puts(&url, "/api/query");
+		buf_puts(&body, "{\"start\":");
+		buf_put_int64(&body, (long long)lo);
+		buf_puts(&body, ",\"end\":");
+		buf_put_int64(&body, (long long)end);
+		buf_puts(&body, ",\"msResolution\":true,\"noAnnotations\":true,"
+		    "\"queries\":[");
+		for (i = jb->cur[2]; i < jb->cur[3]; i++) {
+			if (i > jb->cur[2])
+				buf_putc(&body, ',');
+			buf_puts(&body, "{\"aggregator\":\"sum\",\"tsuids\":[");
+			json_put_string(&body, m->tsuids[i],
+			    strlen(m->tsuids[i]));
+			buf_puts(&body, "]}");
+		}
+		buf_puts(&body, "]}");
+		r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+		body.p = NULL;
+		goto submit;
+	}
 	if (!needs_post(mname)) {
 		buf_puts(&url, "/api/query?start=");
 		frame_text(lo, &url);
@@ -941,6 +995,7 @@ job_next(struct job *jb)
 		body.p = NULL;
 	} else
 		r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+submit:
 	buf_free(&url);
 	buf_free(&body);
 	r->done = on_query;
@@ -1074,12 +1129,171 @@ new_job(struct dump *d)
 	jb->end = jb->start + d->o->frame_ms;
 	if (jb->end > d->o->stop_ms)
 		jb->end = d->o->stop_ms;
-	jb->sub[0][0] = jb->start;
-	jb->sub[0][1] = jb->end;
-	jb->nsub = 1;
 	buf_init(&jb->out);
 	d->next_frame++;
+	if (job_plan(d, jb) < 0) {
+		buf_free(&jb->out);
+		free(jb);
+		return NULL;
+	}
 	return jb;
+}
+
+/* Pre-2.3 servers: the metric's series, from /api/search/lookup with
+ * useMeta false (a scan of the data table, not the often empty meta
+ * table).  Returns -1 on failure. */
+static int
+lookup_series(struct dump *d, struct metric *m)
+{
+	struct buf url, body, b;
+	struct http_req *r;
+	struct json j;
+	struct error err;
+	int tr, tt, i, n, t, tid;
+	int64_t total = -1;
+	char msg[400];
+
+	m->looked_up = 1;
+	buf_init(&url);
+	buf_init(&body);
+	buf_puts(&url, d->base);
+	buf_puts(&url, "/api/search/lookup");
+	buf_puts(&body, "{\"metric\":");
+	json_put_string(&body, m->name, strlen(m->name));
+	buf_puts(&body, ",\"useMeta\":false,\"limit\":1000000000}");
+	r = request_sync(d, xmemdup0(url.p, url.len), body.p, body.len);
+	body.p = NULL;
+	buf_free(&url);
+	buf_free(&body);
+	if (r->outcome != HTTP_DONE_2XX) {
+		describe_failure(r, msg, sizeof(msg));
+		fail(d, "%s: series lookup of %s: %s", d->shown, m->name, msg);
+		http_req_free(r);
+		return -1;
+	}
+	json_init(&j);
+	if (json_parse(&j, r->resp.p ? r->resp.p : "", r->resp.len, &err) < 0
+	    || (tr = json_member(&j, 0, "results")) < 0 ||
+	    json_type(&j, tr) != JSON_ARRAY) {
+		fail(d, "%s: series lookup of %s: unexpected answer", d->shown,
+		    m->name);
+		json_free(&j);
+		http_req_free(r);
+		return -1;
+	}
+	n = json_count(&j, tr);
+	m->tsuids = xcalloc(n ? (size_t)n : 1, sizeof(*m->tsuids));
+	buf_init(&b);
+	for (i = 0, t = tr + 1; i < n; i++, t = json_next(&j, t)) {
+		tid = json_member(&j, t, "tsuid");
+		if (tid < 0 || json_type(&j, tid) != JSON_STRING)
+			continue;
+		buf_reset(&b);
+		json_unescape(&j, tid, &b);
+		m->tsuids[m->ntsuids++] = xmemdup0(b.p, b.len);
+	}
+	buf_free(&b);
+	tt = json_member(&j, 0, "totalResults");
+	if (tt >= 0)
+		json_int64(&j, tt, &total);
+	json_free(&j);
+	http_req_free(r);
+	if (total > (int64_t)m->ntsuids) {
+		fail(d, "%s: series lookup of %s listed %zu of %lld series",
+		    d->shown, m->name, m->ntsuids, (long long)total);
+		return -1;
+	}
+	qsort(m->tsuids, m->ntsuids, sizeof(*m->tsuids), cmp_name);
+	return 0;
+}
+
+/* The ranges of a job: the whole frame, and on pre-2.3 servers one
+ * POST per group of series small enough for OpenTSDB's 8 KiB body. */
+static int
+job_plan(struct dump *d, struct job *jb)
+{
+	struct metric *m = &d->metrics[jb->metric];
+	size_t i, from, bytes;
+	int64_t groups[MAX_SPLIT_DEPTH][2];
+	int ng = 0, k;
+
+	buf_reset(&jb->out);
+	jb->points = 0;
+	jb->nsub = 0;
+	jb->need_lookup = 0;
+	if (!d->fallback) {
+		jb->sub[0][0] = jb->start;
+		jb->sub[0][1] = jb->end;
+		jb->sub[0][2] = jb->sub[0][3] = 0;
+		jb->nsub = 1;
+		return 0;
+	}
+	if (!m->looked_up && lookup_series(d, m) < 0)
+		return -1;
+	for (from = 0, i = 0, bytes = 200; i < m->ntsuids; i++) {
+		bytes += strlen(m->tsuids[i]) + 40;
+		if (bytes > 7000 && i > from) {
+			if (ng == MAX_SPLIT_DEPTH / 2)
+				break;
+			groups[ng][0] = (int64_t)from;
+			groups[ng++][1] = (int64_t)i;
+			from = i;
+			bytes = 200 + strlen(m->tsuids[i]) + 40;
+		}
+	}
+	if (i < m->ntsuids) {
+		fail(d, "%s: too many series for one frame of the TSUID "
+		    "method; use a smaller --query-frame-size", m->name);
+		return -1;
+	}
+	if (from < m->ntsuids) {
+		groups[ng][0] = (int64_t)from;
+		groups[ng++][1] = (int64_t)m->ntsuids;
+	}
+	for (k = ng - 1; k >= 0; k--) {
+		jb->sub[jb->nsub][0] = jb->start;
+		jb->sub[jb->nsub][1] = jb->end;
+		jb->sub[jb->nsub][2] = groups[k][0];
+		jb->sub[jb->nsub][3] = groups[k][1];
+		jb->nsub++;
+	}
+	return 0;
+}
+
+/* Asks /api/version whether 'none' exists (2.3 and later). */
+static void
+detect_version(struct dump *d)
+{
+	struct buf url;
+	struct http_req *r;
+	struct json j;
+	struct error err;
+	struct buf v;
+	int t, major = 0, minor = 0;
+
+	buf_init(&url);
+	buf_puts(&url, d->base);
+	buf_puts(&url, "/api/version");
+	r = request_sync(d, xmemdup0(url.p, url.len), NULL, 0);
+	buf_free(&url);
+	json_init(&j);
+	buf_init(&v);
+	if (r->outcome == HTTP_DONE_2XX &&
+	    json_parse(&j, r->resp.p ? r->resp.p : "", r->resp.len, &err) == 0
+	    && (t = json_member(&j, 0, "version")) >= 0 &&
+	    json_type(&j, t) == JSON_STRING) {
+		json_unescape(&j, t, &v);
+		if (sscanf(v.p, "%d.%d", &major, &minor) == 2 &&
+		    (major < 2 || (major == 2 && minor < 3))) {
+			log_warn("the server is OpenTSDB %s, without the 'none' "
+			    "aggregator: dumping every series by its TSUID "
+			    "from /api/search/lookup", v.p);
+			d->fallback = 1;
+		}
+	}
+	buf_free(&v);
+	json_free(&j);
+	http_req_free(r);
 }
 
 static void
@@ -1118,6 +1332,9 @@ run(struct dump *d)
 			write_job(d, jb);
 			free_job(jb);
 		}
+		for (jb = d->head; jb && !d->fatal; jb = jb->next)
+			if (jb->need_lookup && job_plan(d, jb) == 0)
+				job_next(jb);
 		if (d->fatal)
 			break;
 		if (d->alive == 0) {
@@ -1307,6 +1524,8 @@ main(int argc, char **argv)
 		}
 		if (d.nmetrics == 0 && !d.fatal)
 			log_warn("no metric selected");
+		if (!d.fatal && d.nmetrics > 0)
+			detect_version(&d);
 		if (!d.fatal && plan(&d) == 0)
 			run(&d);
 		if (d.mfile && fclose(d.mfile) != 0 && !d.fatal)
@@ -1348,6 +1567,11 @@ main(int argc, char **argv)
 		status = EXIT_OK;
 	http_free(d.http);
 	for (i = 0; i < d.nmetrics; i++) {
+		size_t k;
+
+		for (k = 0; k < d.metrics[i].ntsuids; k++)
+			free(d.metrics[i].tsuids[k]);
+		free(d.metrics[i].tsuids);
 		free(d.metrics[i].name);
 		free(d.metrics[i].file);
 		free(d.metrics[i].meta);
