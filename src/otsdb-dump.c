@@ -672,7 +672,8 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 		struct buf lines;
 	} *sv = NULL;
 	size_t ns = 0, si;
-	struct buf strs, line;
+	struct buf strs, line, prefix;
+	const char *suffix;
 	const char *mname = d->metrics[jb->metric].name;
 
 	json_init(&j);
@@ -687,6 +688,7 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	sv = xcalloc(count ? (size_t)count : 1, sizeof(*sv));
 	buf_init(&strs);
 	buf_init(&line);
+	buf_init(&prefix);
 	for (i = 0, t = 1; i < count; i++, t = json_next(&j, t)) {
 		int tm = json_member(&j, t, "metric");
 		int tt = json_member(&j, t, "tags");
@@ -740,11 +742,20 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 		s = &sv[ns++];
 		buf_init(&s->key);
 		buf_init(&s->lines);
-		/* the series key: its canonical tags */
+		/* the series key: its canonical line without time and value,
+		 * cut into the text before and after them (rendered once) */
 		dp->timestamp_ms = 0;
 		dp->value = "0";
 		dp->value_len = 1;
 		datapoint_encode(dp, &s->key);
+		{
+			const char *tpos = strstr(s->key.p, ",\"timestamp\":");
+
+			buf_reset(&prefix);
+			buf_append(&prefix, s->key.p, (size_t)(tpos - s->key.p) +
+			    13);
+			suffix = strstr(tpos, ",\"tags\":");
+		}
 		np = json_count(&j, td);
 		for (p = 0, k = td + 1; p < np; p++) {
 			int64_t ts;
@@ -753,15 +764,20 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 			size_t vn;
 
 			if (json_type(&j, td) == JSON_OBJECT) {
+				const char *kp;
+				size_t kn, z;
+
 				tkey = k;
 				tv = k + 1;
 				k = json_next(&j, k + 1);
-				buf_reset(&line);
-				json_unescape(&j, tkey, &line);
-				if (line.len == 0 || line.len > 18 ||
-				    strspn(line.p, "0123456789") != line.len)
+				kp = json_raw(&j, tkey, &kn);
+				if (kn == 0 || kn > 18)
 					continue;
-				ts = strtoll(line.p, NULL, 10);
+				for (ts = 0, z = 0; z < kn && kp[z] >= '0' &&
+				    kp[z] <= '9'; z++)
+					ts = ts * 10 + (kp[z] - '0');
+				if (z != kn)
+					continue;
 			} else {
 				/* arrays: [[ts, value], ...] */
 				if (json_type(&j, k) != JSON_ARRAY ||
@@ -802,11 +818,13 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 				}
 				continue;
 			}
+			/* the canonical line, as datapoint_encode writes it */
 			v = json_raw(&j, tv, &vn);
-			dp->timestamp_ms = ts;
-			dp->value = v;
-			dp->value_len = vn;
-			datapoint_encode(dp, &s->lines);
+			buf_append(&s->lines, prefix.p, prefix.len);
+			buf_put_int64(&s->lines, (long long)ts);
+			buf_puts(&s->lines, ",\"value\":");
+			buf_append(&s->lines, v, vn);
+			buf_puts(&s->lines, suffix);
 			buf_putc(&s->lines, '\n');
 			jb->points++;
 		}
@@ -832,6 +850,7 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	free(sv);
 	buf_free(&strs);
 	buf_free(&line);
+	buf_free(&prefix);
 	json_free(&j);
 	return 0;
 bad:
@@ -842,6 +861,7 @@ bad:
 	free(sv);
 	buf_free(&strs);
 	buf_free(&line);
+	buf_free(&prefix);
 	json_free(&j);
 	return -1;
 }

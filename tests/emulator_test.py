@@ -57,6 +57,9 @@ def is_(got, want, name):
     ok(got == want, name, "got:  %r\nwant: %r" % (got, want))
 
 
+RUNNING = []  # every emulator started, stopped at the end whatever fails
+
+
 class Emu:
     def __init__(self, *args, data=None):
         self.dir = tempfile.mkdtemp(prefix="emu-test.")
@@ -70,11 +73,14 @@ class Emu:
             cmd += ["--data", path]
         self.p = subprocess.Popen(cmd + list(args), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
+        RUNNING.append(self)
         line = self.p.stdout.readline()
         self.port = int(line)
         self.url = "http://127.0.0.1:%d" % self.port
 
     def stop(self):
+        if self.p.poll() is not None:
+            return
         self.p.terminate()
         try:
             self.p.wait(10)
@@ -543,6 +549,9 @@ def main():
             import traceback
             ok(False, "%s raised %s" % (t.__name__, ex),
                traceback.format_exc())
+    for e in RUNNING:
+        if e.p.poll() is None:
+            e.stop()
     print("1..%d" % N)
     sys.exit(1 if FAILED else 0)
 
