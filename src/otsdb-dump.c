@@ -437,7 +437,11 @@ describe_failure(const struct http_req *r, char *out, size_t n)
 	else
 		buf_append(&b, r->resp.p ? r->resp.p : "",
 		    r->resp.len > 200 ? 200 : r->resp.len);
-	snprintf(out, n, "HTTP %ld: %s", r->status, b.p ? b.p : "");
+	if (r->outcome == HTTP_GAVE_UP_STATUS)
+		snprintf(out, n, "HTTP %ld after %d attempts: %s", r->status,
+		    r->attempts, b.p ? b.p : "");
+	else
+		snprintf(out, n, "HTTP %ld: %s", r->status, b.p ? b.p : "");
 	buf_free(&b);
 	json_free(&j);
 }
