@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "exitcode.h"
+#include "http.h"
 #include "xalloc.h"
 
 void
@@ -150,4 +151,93 @@ cli_mask_url(const char *url)
 	strcpy(out + n, "***");
 	strcat(out, at);
 	return out;
+}
+
+void
+cli_common_init(struct cli_common *c, long timeout_ms)
+{
+	memset(c, 0, sizeof(*c));
+	c->concurrent = 1;
+	c->retries = 5;
+	c->timeout_ms = timeout_ms;
+	c->verbosity = 1;
+}
+
+int
+cli_common_option(const char *prog, int opt, const char *arg,
+    struct cli_common *c)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'c':
+		if (cli_parse_size(arg, 1, 256, &v) < 0)
+			cli_usage_error(prog, "invalid --concurrent '%s' (1 to "
+			    "256)", arg);
+		c->concurrent = (int)v;
+		return 1;
+	case CLI_OPT_CACERT:
+		c->cacert = arg;
+		return 1;
+	case 'k':
+		c->insecure = 1;
+		return 1;
+	case CLI_OPT_NETRC:
+		c->netrc = 1;
+		return 1;
+	case CLI_OPT_PROGRESS:
+		c->progress = 1;
+		return 1;
+	case 'q':
+		c->verbosity = 0;
+		return 1;
+	case CLI_OPT_RETRIES:
+		if (cli_parse_size(arg, 0, 100, &v) < 0)
+			cli_usage_error(prog, "invalid --retries '%s' (0 to "
+			    "100)", arg);
+		c->retries = (int)v;
+		return 1;
+	case CLI_OPT_TIMEOUT:
+		if (cli_parse_seconds(arg, 1, &c->timeout_ms) < 0)
+			cli_usage_error(prog, "invalid --timeout '%s'", arg);
+		return 1;
+	case 'u':
+		c->user = arg;
+		return 1;
+	case 'v':
+		c->verbosity = 2;
+		return 1;
+	case 'V':
+		cli_version(prog);
+		exit(cli_close_stdout(prog));
+	default:
+		return 0;
+	}
+}
+
+void
+cli_common_check(const char *prog, const char *endpoint,
+    const struct cli_common *c)
+{
+	if (strncmp(endpoint, "http://", 7) != 0 &&
+	    strncmp(endpoint, "https://", 8) != 0)
+		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
+		    "http:// or https://");
+	if (c->user && strchr(c->user, ':') == NULL)
+		cli_usage_error(prog, "--user wants USER:PASS");
+}
+
+void
+cli_http_opts(const struct cli_common *c, const char *user_agent,
+    struct http_opts *ho)
+{
+	ho->max_in_flight = c->concurrent;
+	ho->retries = c->retries;
+	ho->timeout_ms = c->timeout_ms;
+	ho->connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
+	ho->userpwd = c->user;
+	ho->netrc = c->netrc;
+	ho->cacert = c->cacert;
+	ho->insecure = c->insecure;
+	ho->user_agent = user_agent;
 }

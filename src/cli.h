@@ -2,8 +2,11 @@
 #ifndef OTSDB_CLI_H
 #define OTSDB_CLI_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+
+struct http_opts;
 
 /* One row of --help: short letter (0 for none), long name, argument name
  * (NULL for none) and the text. */
@@ -28,6 +31,44 @@ void cli_usage_error(const char *prog, const char *fmt, ...)
  * and returns EXIT_FATAL, else EXIT_OK.  Data must never look complete
  * when it was not all written. */
 int cli_close_stdout(const char *prog);
+/* Long-only options both tools share; a tool numbers its own from
+ * CLI_OPT_TOOL on. */
+enum {
+	CLI_OPT_CACERT = CHAR_MAX + 1,
+	CLI_OPT_NETRC,
+	CLI_OPT_PROGRESS,
+	CLI_OPT_RETRIES,
+	CLI_OPT_TIMEOUT,
+	CLI_OPT_TOOL
+};
+
+/* The HTTP and output options of both tools. */
+struct cli_common {
+	int concurrent;   /* -c */
+	int retries;      /* --retries */
+	long timeout_ms;  /* --timeout */
+	const char *user; /* -u USER:PASS */
+	const char *cacert;
+	int netrc;
+	int insecure;     /* -k */
+	int progress;     /* --progress */
+	int verbosity;    /* 0 -q, 1 normal, 2 -v */
+};
+
+/* Defaults: 1 request in flight, 5 retries, the given timeout. */
+void cli_common_init(struct cli_common *c, long timeout_ms);
+/* Handles a shared option (-c -k -q -u -v -V --cacert --netrc --progress
+ * --retries --timeout); returns 1 if it was one, 0 otherwise.  Bad values
+ * are usage errors; -V prints the version and exits. */
+int cli_common_option(const char *prog, int opt, const char *arg,
+    struct cli_common *c);
+/* Usage error unless the endpoint is http(s):// and --user is USER:PASS. */
+void cli_common_check(const char *prog, const char *endpoint,
+    const struct cli_common *c);
+/* Fills the engine options that come from the shared options. */
+void cli_http_opts(const struct cli_common *c, const char *user_agent,
+    struct http_opts *ho);
+
 /* Parses a decimal count with an optional K, M or G suffix (powers of
  * 1024) into *out, between min and max.  Returns 0 or -1. */
 int cli_parse_size(const char *s, uint64_t min, uint64_t max,

@@ -11,7 +11,9 @@
 
 #include <curl/curl.h>
 
+#include "error.h"
 #include "http.h"
+#include "json.h"
 #include "xalloc.h"
 
 #define BACKOFF_BASE_MS 250
@@ -406,4 +408,32 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 			completed(h, m);
 	top_up(h);
 	return readable;
+}
+
+void
+http_error_text(const struct http_req *r, char *out, size_t n)
+{
+	struct json j;
+	struct error err;
+	struct buf b;
+	int t;
+	size_t i;
+
+	json_init(&j);
+	buf_init(&b);
+	if (r->resp.len > 0 &&
+	    json_parse(&j, r->resp.p, r->resp.len, &err) == 0 &&
+	    (t = json_member(&j, 0, "error")) >= 0 &&
+	    (t = json_member(&j, t, "message")) >= 0 &&
+	    json_type(&j, t) == JSON_STRING)
+		json_unescape(&j, t, &b);
+	else
+		buf_append(&b, r->resp.p ? r->resp.p : "", r->resp.len);
+	snprintf(out, n, "%.*s", (int)(b.len > 300 ? 300 : b.len),
+	    b.p ? b.p : "");
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20)
+			out[i] = ' ';
+	buf_free(&b);
+	json_free(&j);
 }

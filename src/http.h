@@ -77,6 +77,9 @@ size_t http_pending(const struct http *h);
  * when wait_fd >= 0, also returns as soon as it is readable.  Runs the
  * `done` callbacks.  Returns 1 if wait_fd is readable, else 0. */
 int http_pump(struct http *h, int wait_fd, int timeout_ms);
+/* The server's message for a failed request: an OpenTSDB error body's
+ * "message", else the start of the body, control characters blanked. */
+void http_error_text(const struct http_req *r, char *out, size_t n);
 /* Monotonic milliseconds. */
 int64_t http_now_ms(void);
 

@@ -49,15 +49,7 @@ struct dump_opts {
 	const char *output;
 	const char *dump_dir;
 	int remove_metadata;
-	int concurrent;
-	int retries;
-	long timeout_ms;
-	int verbosity;
-	int progress;
-	const char *user;
-	int netrc;
-	const char *cacert;
-	int insecure;
+	struct cli_common c;     /* shared HTTP and output options */
 	int list_metrics;
 };
 
@@ -151,21 +143,16 @@ static const struct cli_help_row help_rows[] = {
 };
 
 enum {
-	OPT_CACERT = CHAR_MAX + 1,
-	OPT_DUMP_DIR,
+	OPT_DUMP_DIR = CLI_OPT_TOOL,
 	OPT_LIST_METRICS,
 	OPT_METRIC,
 	OPT_METRICS_FILE,
-	OPT_NETRC,
-	OPT_PROGRESS,
 	OPT_FRAME,
 	OPT_REMOVE_METADATA,
-	OPT_RETRIES,
-	OPT_TIMEOUT
 };
 
 static const struct option long_options[] = {
-	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
 	{ "help", no_argument, NULL, 'h' },
@@ -174,15 +161,15 @@ static const struct option long_options[] = {
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-prefix", required_argument, NULL, 'm' },
-	{ "netrc", no_argument, NULL, OPT_NETRC },
+	{ "netrc", no_argument, NULL, CLI_OPT_NETRC },
 	{ "output", required_argument, NULL, 'o' },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "progress", no_argument, NULL, CLI_OPT_PROGRESS },
 	{ "query-frame-size", required_argument, NULL, OPT_FRAME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
 	{ "time-stop", required_argument, NULL, 'e' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -219,29 +206,16 @@ static void
 parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 {
 	const char *stop_text = "now";
-	uint64_t v;
 	int64_t now = wall_ms();
 	long ms;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->frame_ms = 180000;
-	o->concurrent = 1;
-	o->retries = 5;
-	o->timeout_ms = 120000;
-	o->verbosity = 1;
+	cli_common_init(&o->c, 120000);
 	while ((c = getopt_long(argc, argv, "c:e:hkm:o:qu:vV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			if (cli_parse_size(optarg, 1, 256, &v) < 0)
-				cli_usage_error(prog, "invalid --concurrent "
-				    "'%s' (1 to 256)", optarg);
-			o->concurrent = (int)v;
-			break;
-		case OPT_CACERT:
-			o->cacert = optarg;
-			break;
 		case OPT_DUMP_DIR:
 			o->dump_dir = optarg;
 			break;
@@ -251,9 +225,6 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		case 'h':
 			usage(stdout);
 			exit(cli_close_stdout(prog));
-		case 'k':
-			o->insecure = 1;
-			break;
 		case OPT_LIST_METRICS:
 			o->list_metrics = 1;
 			break;
@@ -270,14 +241,8 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		case 'm':
 			o->prefix = optarg;
 			break;
-		case OPT_NETRC:
-			o->netrc = 1;
-			break;
 		case 'o':
 			o->output = optarg;
-			break;
-		case OPT_PROGRESS:
-			o->progress = 1;
 			break;
 		case OPT_FRAME:
 			if (cli_parse_seconds(optarg, 1000, &ms) < 0)
@@ -285,44 +250,19 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 				    "'%s' (seconds, at least 1)", optarg);
 			o->frame_ms = ms;
 			break;
-		case 'q':
-			o->verbosity = 0;
-			break;
 		case OPT_REMOVE_METADATA:
 			o->remove_metadata = 1;
 			break;
-		case OPT_RETRIES:
-			if (cli_parse_size(optarg, 0, 100, &v) < 0)
-				cli_usage_error(prog, "invalid --retries '%s' "
-				    "(0 to 100)", optarg);
-			o->retries = (int)v;
-			break;
-		case OPT_TIMEOUT:
-			if (cli_parse_seconds(optarg, 1, &o->timeout_ms) < 0)
-				cli_usage_error(prog, "invalid --timeout '%s'",
-				    optarg);
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'v':
-			o->verbosity = 2;
-			break;
-		case 'V':
-			cli_version(prog);
-			exit(cli_close_stdout(prog));
 		default:
-			cli_usage_error(prog, "unknown or incomplete option "
-			    "'%s'", argv[optind - 1]);
+			if (!cli_common_option(prog, c, optarg, &o->c))
+				cli_usage_error(prog, "unknown or incomplete "
+				    "option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
 	o->endpoint = argv[optind++];
-	if (strncmp(o->endpoint, "http://", 7) != 0 &&
-	    strncmp(o->endpoint, "https://", 8) != 0)
-		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
-		    "http:// or https://");
+	cli_common_check(prog, o->endpoint, &o->c);
 	if (optind >= argc && !o->list_metrics)
 		cli_usage_error(prog, "missing TIME_START");
 	if (optind < argc) {
@@ -346,8 +286,6 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 	if (o->prefix && (o->nmetrics || o->metrics_file))
 		cli_usage_error(prog, "--metrics-prefix cannot be combined with "
 		    "--metric or --metrics-file");
-	if (o->user && strchr(o->user, ':') == NULL)
-		cli_usage_error(prog, "--user wants USER:PASS");
 }
 
 static void
@@ -417,33 +355,18 @@ request_sync(struct dump *d, char *url, char *body, size_t len)
 static void
 describe_failure(const struct http_req *r, char *out, size_t n)
 {
-	struct json j;
-	struct error err;
-	struct buf b;
-	int t;
+	char msg[320];
 
 	if (r->outcome == HTTP_GAVE_UP_TRANSPORT) {
 		snprintf(out, n, "%s after %d attempts", r->error, r->attempts);
 		return;
 	}
-	json_init(&j);
-	buf_init(&b);
-	if (r->resp.len > 0 &&
-	    json_parse(&j, r->resp.p, r->resp.len, &err) == 0 &&
-	    (t = json_member(&j, 0, "error")) >= 0 &&
-	    (t = json_member(&j, t, "message")) >= 0 &&
-	    json_type(&j, t) == JSON_STRING)
-		json_unescape(&j, t, &b);
-	else
-		buf_append(&b, r->resp.p ? r->resp.p : "",
-		    r->resp.len > 200 ? 200 : r->resp.len);
+	http_error_text(r, msg, sizeof(msg));
 	if (r->outcome == HTTP_GAVE_UP_STATUS)
 		snprintf(out, n, "HTTP %ld after %d attempts: %s", r->status,
-		    r->attempts, b.p ? b.p : "");
+		    r->attempts, msg);
 	else
-		snprintf(out, n, "HTTP %ld: %s", r->status, b.p ? b.p : "");
-	buf_free(&b);
-	json_free(&j);
+		snprintf(out, n, "HTTP %ld: %s", r->status, msg);
 }
 
 /* ------------------------------------------------------------ metrics */
@@ -678,6 +601,7 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	size_t ns = 0, si;
 	struct buf strs, line, prefix;
 	const char *suffix;
+	int rc = -1;
 	const char *mname = d->metrics[jb->metric].name;
 
 	json_init(&j);
@@ -847,16 +771,7 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	for (si = 0; si < ns; si++)
 		buf_append(&jb->out, sv[si].lines.p ? sv[si].lines.p : "",
 		    sv[si].lines.len);
-	for (si = 0; si < ns; si++) {
-		buf_free(&sv[si].key);
-		buf_free(&sv[si].lines);
-	}
-	free(sv);
-	buf_free(&strs);
-	buf_free(&line);
-	buf_free(&prefix);
-	json_free(&j);
-	return 0;
+	rc = 0;
 bad:
 	for (si = 0; si < ns; si++) {
 		buf_free(&sv[si].key);
@@ -867,7 +782,7 @@ bad:
 	buf_free(&line);
 	buf_free(&prefix);
 	json_free(&j);
-	return -1;
+	return rc;
 }
 
 static int
@@ -1333,7 +1248,7 @@ run(struct dump *d)
 	struct job *jb;
 
 	for (;;) {
-		while (d->alive < d->o->concurrent && !d->fatal &&
+		while (d->alive < d->o->c.concurrent && !d->fatal &&
 		    !stop_signal && !d->exhausted) {
 			if ((jb = new_job(d)) == NULL) {
 				d->exhausted = 1;
@@ -1491,8 +1406,8 @@ main(int argc, char **argv)
 	double secs;
 
 	parse_options(argc, argv, prog, &o);
-	log_init(prog, o.verbosity == 0 ? LOG_QUIET : o.verbosity == 1 ?
-	    LOG_NORMAL : LOG_VERBOSE, o.progress || isatty(STDERR_FILENO));
+	log_init(prog, o.c.verbosity == 0 ? LOG_QUIET : o.c.verbosity == 1 ?
+	    LOG_NORMAL : LOG_VERBOSE, o.c.progress || isatty(STDERR_FILENO));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -1514,15 +1429,7 @@ main(int argc, char **argv)
 	d.shown = cli_mask_url(d.base);
 	snprintf(ua, sizeof(ua), "otsdb-dump/%s", PACKAGE_VERSION);
 	memset(&ho, 0, sizeof(ho));
-	ho.max_in_flight = o.concurrent;
-	ho.retries = o.retries;
-	ho.timeout_ms = o.timeout_ms;
-	ho.connect_timeout_ms = o.timeout_ms < 10000 ? o.timeout_ms : 10000;
-	ho.userpwd = o.user;
-	ho.netrc = o.netrc;
-	ho.cacert = o.cacert;
-	ho.insecure = o.insecure;
-	ho.user_agent = ua;
+	cli_http_opts(&o.c, ua, &ho);
 	ho.max_response = (size_t)256 << 20;
 	ho.on_retry = on_retry;
 	ho.ctx = &d;

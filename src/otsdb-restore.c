@@ -42,18 +42,10 @@ struct restore_opts {
 	uint64_t size_limit;    /* -s: hard cap on a request body */
 	uint64_t max_points;    /* --max-points, 0 = no limit */
 	uint64_t max_line;      /* --max-line-length */
-	int concurrent;
-	int retries;
-	long timeout_ms;
 	const char *reject_file;
-	const char *user;
-	const char *cacert;
-	int netrc;
-	int insecure;
 	int dry_run;
 	int remove_metadata;
-	int progress;
-	int verbosity;          /* 0 quiet, 1 normal, 2 verbose */
+	struct cli_common c;     /* shared HTTP and output options */
 };
 
 struct counters {
@@ -143,20 +135,15 @@ static const struct cli_help_row help_rows[] = {
 };
 
 enum {
-	OPT_CACERT = CHAR_MAX + 1,
-	OPT_DUMP_DIR,
+	OPT_DUMP_DIR = CLI_OPT_TOOL,
 	OPT_MAX_LINE,
 	OPT_MAX_POINTS,
-	OPT_NETRC,
-	OPT_PROGRESS,
 	OPT_REJECT_FILE,
 	OPT_REMOVE_METADATA,
-	OPT_RETRIES,
-	OPT_TIMEOUT
 };
 
 static const struct option long_options[] = {
-	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
@@ -164,14 +151,14 @@ static const struct option long_options[] = {
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "max-line-length", required_argument, NULL, OPT_MAX_LINE },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
-	{ "netrc", no_argument, NULL, OPT_NETRC },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "netrc", no_argument, NULL, CLI_OPT_NETRC },
+	{ "progress", no_argument, NULL, CLI_OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "reject-file", required_argument, NULL, OPT_REJECT_FILE },
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
 	{ "request-size-limit", required_argument, NULL, 's' },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -196,28 +183,15 @@ static void
 parse_options(int argc, char **argv, const char *prog,
     struct restore_opts *o)
 {
-	uint64_t v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->size_limit = 4096;
 	o->max_line = 1 << 20;
-	o->concurrent = 1;
-	o->retries = 5;
-	o->timeout_ms = 30000;
-	o->verbosity = 1;
+	cli_common_init(&o->c, 30000);
 	while ((c = getopt_long(argc, argv, "c:hknqs:u:vV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			if (cli_parse_size(optarg, 1, 256, &v) < 0)
-				cli_usage_error(prog, "invalid --concurrent "
-				    "'%s' (1 to 256)", optarg);
-			o->concurrent = (int)v;
-			break;
-		case OPT_CACERT:
-			o->cacert = optarg;
-			break;
 		case OPT_DUMP_DIR:
 			o->dump_dir = optarg;
 			break;
@@ -227,9 +201,6 @@ parse_options(int argc, char **argv, const char *prog,
 		case 'h':
 			usage(stdout);
 			exit(cli_close_stdout(prog));
-		case 'k':
-			o->insecure = 1;
-			break;
 		case OPT_MAX_LINE:
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
 			    &o->max_line) < 0)
@@ -241,15 +212,6 @@ parse_options(int argc, char **argv, const char *prog,
 			    &o->max_points) < 0)
 				cli_usage_error(prog, "invalid --max-points '%s'",
 				    optarg);
-			break;
-		case OPT_NETRC:
-			o->netrc = 1;
-			break;
-		case OPT_PROGRESS:
-			o->progress = 1;
-			break;
-		case 'q':
-			o->verbosity = 0;
 			break;
 		case OPT_REJECT_FILE:
 			o->reject_file = optarg;
@@ -264,38 +226,16 @@ parse_options(int argc, char **argv, const char *prog,
 				    "--request-size-limit '%s' (64 to 1G bytes)",
 				    optarg);
 			break;
-		case OPT_RETRIES:
-			if (cli_parse_size(optarg, 0, 100, &v) < 0)
-				cli_usage_error(prog, "invalid --retries '%s' "
-				    "(0 to 100)", optarg);
-			o->retries = (int)v;
-			break;
-		case OPT_TIMEOUT:
-			if (cli_parse_seconds(optarg, 1, &o->timeout_ms) < 0)
-				cli_usage_error(prog, "invalid --timeout '%s'",
-				    optarg);
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'v':
-			o->verbosity = 2;
-			break;
-		case 'V':
-			cli_version(prog);
-			exit(cli_close_stdout(prog));
 		default:
-			cli_usage_error(prog, "unknown or incomplete option "
-			    "'%s'", argv[optind - 1]);
+			if (!cli_common_option(prog, c, optarg, &o->c))
+				cli_usage_error(prog, "unknown or incomplete "
+				    "option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
 	o->endpoint = argv[optind++];
-	if (strncmp(o->endpoint, "http://", 7) != 0 &&
-	    strncmp(o->endpoint, "https://", 8) != 0)
-		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
-		    "http:// or https://");
+	cli_common_check(prog, o->endpoint, &o->c);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 	if (o->dump_dir && o->nfiles > 0)
@@ -303,8 +243,6 @@ parse_options(int argc, char **argv, const char *prog,
 		    "combined");
 	if (o->remove_metadata && !o->dump_dir)
 		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
-	if (o->user && strchr(o->user, ':') == NULL)
-		cli_usage_error(prog, "--user wants USER:PASS");
 }
 
 /* ------------------------------------------------------------ inputs */
@@ -532,35 +470,6 @@ fail(struct run *run, const char *fmt, ...)
 	run->fatal = 1;
 }
 
-/* The message of an OpenTSDB error body, or the start of any other. */
-static void
-server_message(const struct http_req *r, char *out, size_t n)
-{
-	struct json j;
-	struct error err;
-	struct buf b;
-	int t;
-	size_t i;
-
-	json_init(&j);
-	buf_init(&b);
-	if (r->resp.len > 0 &&
-	    json_parse(&j, r->resp.p, r->resp.len, &err) == 0 &&
-	    (t = json_member(&j, 0, "error")) >= 0 &&
-	    (t = json_member(&j, t, "message")) >= 0 &&
-	    json_type(&j, t) == JSON_STRING)
-		json_unescape(&j, t, &b);
-	else
-		buf_append(&b, r->resp.p ? r->resp.p : "", r->resp.len);
-	snprintf(out, n, "%.*s", (int)(b.len > 300 ? 300 : b.len),
-	    b.p ? b.p : "");
-	for (i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20)
-			out[i] = ' ';
-	buf_free(&b);
-	json_free(&j);
-}
-
 /* Whether a refusal is about the request itself (its size/chunking). */
 static int
 request_level(const struct http_req *r, const char *msg)
@@ -708,7 +617,7 @@ on_done(struct http_req *r, void *ctx)
 		ack_done(run, &run->inputs[p->input], p->seq);
 		break;
 	case HTTP_DONE_STATUS:
-		server_message(r, msg, sizeof(msg));
+		http_error_text(r, msg, sizeof(msg));
 		if (r->status == 400 && handle_details(run, p, r) == 0) {
 			ack_done(run, &run->inputs[p->input], p->seq);
 			break;
@@ -725,7 +634,7 @@ on_done(struct http_req *r, void *ctx)
 			    r->status, msg);
 		break;
 	case HTTP_GAVE_UP_STATUS:
-		server_message(r, msg, sizeof(msg));
+		http_error_text(r, msg, sizeof(msg));
 		fail(run, "%s: HTTP %ld after %d attempts: %s", run->shown_url,
 		    r->status, r->attempts, msg);
 		break;
@@ -802,7 +711,7 @@ submit(struct run *run, struct batch *b, int input, uint64_t ack_offset)
 		batch_free(b);
 		return;
 	}
-	while (http_pending(run->http) >= (size_t)run->o->concurrent &&
+	while (http_pending(run->http) >= (size_t)run->o->c.concurrent &&
 	    !run->fatal) {
 		progress(run, 0);
 		http_pump(run->http, -1, 500);
@@ -1007,8 +916,8 @@ main(int argc, char **argv)
 	size_t n;
 
 	parse_options(argc, argv, prog, &o);
-	log_init(prog, o.verbosity == 0 ? LOG_QUIET : o.verbosity == 1 ?
-	    LOG_NORMAL : LOG_VERBOSE, o.progress || isatty(STDERR_FILENO));
+	log_init(prog, o.c.verbosity == 0 ? LOG_QUIET : o.c.verbosity == 1 ?
+	    LOG_NORMAL : LOG_VERBOSE, o.c.progress || isatty(STDERR_FILENO));
 	setup_signals();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libcurl");
@@ -1048,15 +957,7 @@ main(int argc, char **argv)
 	}
 	snprintf(ua, sizeof(ua), "otsdb-restore/%s", PACKAGE_VERSION);
 	memset(&ho, 0, sizeof(ho));
-	ho.max_in_flight = o.concurrent;
-	ho.retries = o.retries;
-	ho.timeout_ms = o.timeout_ms;
-	ho.connect_timeout_ms = o.timeout_ms < 10000 ? o.timeout_ms : 10000;
-	ho.userpwd = o.user;
-	ho.netrc = o.netrc;
-	ho.cacert = o.cacert;
-	ho.insecure = o.insecure;
-	ho.user_agent = ua;
+	cli_http_opts(&o.c, ua, &ho);
 	ho.max_response = (size_t)o.size_limit * 4 + 65536;
 	ho.on_retry = on_retry;
 	ho.ctx = &run;
