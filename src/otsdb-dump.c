@@ -440,33 +440,26 @@ put_codepoint(struct buf *b, unsigned cp)
  * prefix by every possible next character (OpenTSDB 2.x stores names in
  * ISO-8859-1, so U+0001..U+00FF) and recurse.  Names are collected in
  * ns; returns -1 on a failed request. */
+static int narrow(struct dump *d, const char *prefix, unsigned first,
+    struct names *ns, int depth);
+
 static int
 discover(struct dump *d, const char *prefix, struct names *ns, int depth)
 {
-	struct buf url, q;
+	struct buf url;
 	struct http_req *r;
 	struct json j;
 	struct error err;
 	int t, i, count, cut;
-	unsigned last = 0, c;
+	unsigned last = 0;
 	size_t plen = strlen(prefix), before = ns->n;
 	char msg[400];
 
 	if (depth > 256)
 		return 0;
-	if (plen == 0) {
-		/* an empty q also skips names from '~' up: go by first byte */
-		for (c = 1; c <= 0xFF && !d->fatal; c++) {
-			buf_init(&q);
-			put_codepoint(&q, c);
-			if (discover(d, q.p, ns, depth + 1) < 0) {
-				buf_free(&q);
-				return -1;
-			}
-			buf_free(&q);
-		}
-		return d->fatal ? -1 : 0;
-	}
+	/* an empty q also skips names from '~' up: go by first byte */
+	if (plen == 0)
+		return narrow(d, prefix, 1, ns, depth);
 	buf_init(&url);
 	buf_puts(&url, d->base);
 	buf_puts(&url, "/api/suggest?type=metrics&max=");
@@ -512,17 +505,26 @@ discover(struct dump *d, const char *prefix, struct names *ns, int depth)
 	 * character on, ask again with a longer prefix */
 	if (ns->n > before && strlen(ns->v[ns->n - 1]) > plen)
 		last = codepoint_at(ns->v[ns->n - 1], plen);
-	for (c = last ? last : 1; c <= 0xFF && !d->fatal; c++) {
+	return narrow(d, prefix, last ? last : 1, ns, depth);
+}
+
+/* Discovers prefix + c for every character c from `first` to U+00FF. */
+static int
+narrow(struct dump *d, const char *prefix, unsigned first, struct names *ns,
+    int depth)
+{
+	struct buf q;
+	unsigned c;
+	int rc = 0;
+
+	for (c = first; c <= 0xFF && !d->fatal && rc == 0; c++) {
 		buf_init(&q);
 		buf_puts(&q, prefix);
 		put_codepoint(&q, c);
-		if (discover(d, q.p, ns, depth + 1) < 0) {
-			buf_free(&q);
-			return -1;
-		}
+		rc = discover(d, q.p, ns, depth + 1);
 		buf_free(&q);
 	}
-	return d->fatal ? -1 : 0;
+	return d->fatal ? -1 : rc;
 }
 
 static int
