@@ -97,8 +97,8 @@ notint:
 
 /* Checks number text: JSON grammar, finite as a double, and within int64
  * when it has neither fraction nor exponent (as OpenTSDB parses it). */
-static int
-check_number(const char *s, size_t n, struct error *err)
+int
+datapoint_check_value(const char *s, size_t n, struct error *err)
 {
 	char tmp[64], *end;
 	double d;
@@ -157,7 +157,7 @@ decode_value(struct datapoint *dp, int t, struct span *out,
 
 	if (json_type(j, t) == JSON_NUMBER) {
 		s = json_raw(j, t, &n);
-		if (check_number(s, n, err) < 0)
+		if (datapoint_check_value(s, n, err) < 0)
 			return -1;
 		out->off = dp->store.len;
 		out->len = n;
@@ -169,7 +169,7 @@ decode_value(struct datapoint *dp, int t, struct span *out,
 		return -1;
 	}
 	*out = store_string(dp, t);
-	if (check_number(dp->store.p + out->off, out->len, err) < 0)
+	if (datapoint_check_value(dp->store.p + out->off, out->len, err) < 0)
 		return -1;
 	return 0;
 }

@@ -45,6 +45,10 @@ void datapoint_free(struct datapoint *dp);
 int datapoint_decode(struct datapoint *dp, const char *line, size_t len,
     struct error *err);
 
+/* Checks value text: a JSON number, finite as a double, and within int64
+ * when it has neither fraction nor exponent.  Returns 0 or -1. */
+int datapoint_check_value(const char *s, size_t n, struct error *err);
+
 /* Sorts dp->tags bytewise by key.  Returns -1 (and sets err) when a key
  * repeats.  For callers that fill a datapoint themselves. */
 int datapoint_sort_tags(struct datapoint *dp, struct error *err);

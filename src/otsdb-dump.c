@@ -51,6 +51,9 @@ struct dump_opts {
 	int remove_metadata;
 	struct cli_common c;     /* shared HTTP and output options */
 	int list_metrics;
+	unsigned shard;         /* --shard I/N: this is shard I of N */
+	unsigned nshards;       /* 0 = no sharding */
+	int seed_defaults;      /* invoked as kilda-otsdb-dump */
 };
 
 struct metric {
@@ -134,6 +137,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "remove-metadata", NULL, "with --dump-dir, delete "
 	  "METRIC.dmeta.json once METRIC is complete" },
 	{ 0, "retries", "N", "retries of a failed query (default 5)" },
+	{ 0, "shard", "I/N", "dump only shard I (0 to N-1) of N: the metrics "
+	  "whose name hashes to I" },
 	{ 'e', "time-stop", "TIME", "end of the range, excluded (default now)" },
 	{ 0, "timeout", "SECONDS", "time limit of one query (default 120)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
@@ -149,6 +154,7 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_FRAME,
 	OPT_REMOVE_METADATA,
+	OPT_SHARD,
 };
 
 static const struct option long_options[] = {
@@ -167,6 +173,7 @@ static const struct option long_options[] = {
 	{ "query-frame-size", required_argument, NULL, OPT_FRAME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
 	{ "time-stop", required_argument, NULL, 'e' },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
@@ -253,6 +260,18 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		case OPT_REMOVE_METADATA:
 			o->remove_metadata = 1;
 			break;
+		case OPT_SHARD: {
+			unsigned i, n;
+			char extra;
+
+			if (sscanf(optarg, "%u/%u%c", &i, &n, &extra) != 2 ||
+			    n == 0 || n > 100000 || i >= n)
+				cli_usage_error(prog, "invalid --shard '%s' (I/N "
+				    "with 0 <= I < N)", optarg);
+			o->shard = i;
+			o->nshards = n;
+			break;
+		}
 		default:
 			if (!cli_common_option(prog, c, optarg, &o->c))
 				cli_usage_error(prog, "unknown or incomplete "
@@ -278,6 +297,15 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 	if (!o->list_metrics && o->stop_ms <= o->start_ms)
 		cli_usage_error(prog, "TIME_STOP '%s' is not after TIME_START "
 		    "'%s'", stop_text, argv[optind - 1]);
+	/* the old tool's name keeps its defaults: --dump-dir . and
+	 * --metrics-prefix kilda. */
+	if (strncmp(prog, "kilda-", 6) == 0) {
+		o->seed_defaults = 1;
+		if (!o->dump_dir && !o->output && !o->list_metrics)
+			o->dump_dir = ".";
+		if (!o->prefix && !o->nmetrics && !o->metrics_file)
+			o->prefix = "kilda.";
+	}
 	if (o->output && o->dump_dir)
 		cli_usage_error(prog, "--output and --dump-dir cannot be "
 		    "combined");
@@ -1348,6 +1376,21 @@ plan(struct dump *d)
 	return 0;
 }
 
+/* The shard of a metric: FNV-1a (64 bit) of its name, modulo n.  Stable
+ * across runs, hosts and versions: the union of all shards is every
+ * metric, each in exactly one shard. */
+static unsigned
+shard_of(const char *name, unsigned n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ULL;
+	}
+	return (unsigned)(h % n);
+}
+
 static int
 select_metrics(struct dump *d)
 {
@@ -1365,9 +1408,14 @@ select_metrics(struct dump *d)
 		goto fail;
 	names_sort_unique(&ns);
 	d->metrics = xcalloc(ns.n ? ns.n : 1, sizeof(*d->metrics));
-	for (i = 0; i < ns.n; i++)
-		d->metrics[i].name = ns.v[i];
-	d->nmetrics = ns.n;
+	for (i = 0; i < ns.n; i++) {
+		if (d->o->nshards && shard_of(ns.v[i], d->o->nshards) !=
+		    d->o->shard) {
+			free(ns.v[i]);
+			continue;
+		}
+		d->metrics[d->nmetrics++].name = ns.v[i];
+	}
 	free(ns.v);
 	return 0;
 fail:

@@ -30,6 +30,7 @@
 #include "json.h"
 #include "lineio.h"
 #include "log.h"
+#include "seedcsv.h"
 #include "xalloc.h"
 
 #define MAX_SHOWN_ERRORS 100
@@ -238,6 +239,9 @@ parse_options(int argc, char **argv, const char *prog,
 	cli_common_check(prog, o->endpoint, &o->c);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
+	/* the old tool's name keeps its default: --dump-dir . */
+	if (strncmp(prog, "kilda-", 6) == 0 && !o->dump_dir && o->nfiles == 0)
+		o->dump_dir = ".";
 	if (o->dump_dir && o->nfiles > 0)
 		cli_usage_error(prog, "--dump-dir and FILE arguments cannot be "
 		    "combined");
@@ -744,6 +748,21 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/* Whether a line is a row of the old tool's dump files
+ * (timestamp|metric|tags|value) rather than a JSON object.  Decided line
+ * by line, since a resumed old dump may hold both. */
+static int
+old_row(const char *s, size_t n)
+{
+	size_t i, bars = 0;
+
+	if (n == 0 || ((s[0] < '0' || s[0] > '9') && s[0] != '"'))
+		return 0;
+	for (i = 0; i < n; i++)
+		bars += s[i] == '|';
+	return bars >= 3;
+}
+
 /* Reads one input to its end (or a stop).  Returns -1 on a fatal error. */
 static int
 restore_input(struct run *run, int idx)
@@ -805,7 +824,8 @@ restore_input(struct run *run, int idx)
 		}
 		if (blank(line, len))
 			continue;
-		if (datapoint_decode(&run->dp, line, len, &err) < 0) {
+		if ((old_row(line, len) ? seedcsv_decode(&run->dp, line, len,
+		    &err) : datapoint_decode(&run->dp, line, len, &err)) < 0) {
 			bad_line(run, &lr, err.msg, line, len, 0);
 			continue;
 		}
