@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,4 +241,16 @@ cli_http_opts(const struct cli_common *c, const char *user_agent,
 	ho->cacert = c->cacert;
 	ho->insecure = c->insecure;
 	ho->user_agent = user_agent;
+}
+
+void
+cli_catch_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa, old;
+
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigaction(sig, &sa, NULL);
 }

@@ -78,6 +78,10 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max,
 int cli_parse_seconds(const char *s, long min_ms, long *out_ms);
 /* Copies an endpoint URL for messages with any user:password@ masked. */
 char *cli_mask_url(const char *url);
+/* Installs handler for sig (no SA_RESTART, so a blocked read returns)
+ * unless sig was ignored when the program started: a background job of a
+ * script that handles Ctrl-C itself must not die of it. */
+void cli_catch_signal(int sig, void (*handler)(int));
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 

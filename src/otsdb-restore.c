@@ -918,9 +918,8 @@ setup_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_signal; /* no SA_RESTART: read(2) returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_signal(SIGINT, on_signal);
+	cli_catch_signal(SIGTERM, on_signal);
 	return 0;
 }
 

@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# otsdb-to-vm.sh - migrate OpenTSDB into VictoriaMetrics interval by
+# interval through dump folders (the OpenKilda script's workflow, fixed)
+#
+# A dump loop in the foreground writes one folder per interval with
+# otsdb-dump --dump-dir and renames it NAME_dump_done when complete; a
+# restore loop in the background uploads each done folder with
+# otsdb-restore and removes it.  Ctrl-C once: counted only; twice: stop
+# dumping, let the restore loop finish what is ready; three times: stop
+# the restore loop after its current folder.
+set -u
+
+usage() {
+	cat <<'EOF'
+Usage: otsdb-to-vm.sh -s OPENTSDB -d VICTORIA -sd START -ed END [OPTIONS]
+
+Migrate OpenTSDB data into VictoriaMetrics one interval at a time through
+dump folders: dumping (foreground) and restoring (background) overlap.
+
+Required:
+  -s,  --source, --opentsdb_endpoint URL
+  -d,  --destination, --victoria_metrics_endpoint URL
+                           VictoriaMetrics' OpenTSDB HTTP listener
+  -sd, --start_date DATE   YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (local time)
+  -ed, --end_date DATE     end of the last interval, excluded
+
+Options:
+  -m,   --metrics_prefix P        metric prefix (default kilda.)
+  -i,   --interval day|hour       size of one dump folder (default day)
+  -c,   --concurrent_jobs N       dump concurrency, 1..50 (default 1)
+  -q,   --query_frame_size S      query frame size, seconds (default 180)
+  -dfp, --dump_folder_prefix P    folder name prefix (default opentsdb-data-)
+  -dsf, --dump_storage_folder D   where the folders go
+                                  (default /vm_migration_volume)
+  -sbl, --show_background_log     print the restore log's tail after each dump
+  -h,   --help                    this help
+
+Environment: marker_for_execution (/tmp/kilda-otsdb-dump-restore-marker),
+background_log (/tmp/kilda-otsdb-dump-restore.log),
+delay_between_checks_new_folder (10), min_inodes (1000),
+min_free_space (100000000 bytes), dump_attempts (3), restore_attempts (3),
+OTSDB_DUMP, OTSDB_RESTORE (the programs, e.g. a docker run wrapper),
+OTSDB_DUMP_OPTS, OTSDB_RESTORE_OPTS (extra options),
+RESTORE_SIZE_LIMIT (1048576), DEBUG.
+
+Exit status: 0 everything migrated; 1 an interval or folder was lost
+(reported, never deleted); 2 usage; 130 stopped with Ctrl-C.
+EOF
+}
+
+die_usage() {
+	echo "otsdb-to-vm.sh: $*" >&2
+	echo "Try 'otsdb-to-vm.sh --help' for more information." >&2
+	exit 2
+}
+
+marker_for_execution=${marker_for_execution:-/tmp/kilda-otsdb-dump-restore-marker}
+background_log=${background_log:-/tmp/kilda-otsdb-dump-restore.log}
+delay_between_checks_new_folder=${delay_between_checks_new_folder:-10}
+min_inodes=${min_inodes:-1000}
+min_free_space=${min_free_space:-100000000}
+dump_attempts=${dump_attempts:-3}
+restore_attempts=${restore_attempts:-3}
+OTSDB_DUMP=${OTSDB_DUMP:-otsdb-dump}
+OTSDB_RESTORE=${OTSDB_RESTORE:-otsdb-restore}
+OTSDB_DUMP_OPTS=${OTSDB_DUMP_OPTS:-}
+OTSDB_RESTORE_OPTS=${OTSDB_RESTORE_OPTS:-}
+RESTORE_SIZE_LIMIT=${RESTORE_SIZE_LIMIT:-1048576}
+DEBUG=${DEBUG:-}
+[ -n "$DEBUG" ] && set -x
+
+source_url=
+destination_url=
+start_date=
+end_date=
+metrics_prefix=kilda.
+interval=day
+concurrent_jobs=1
+query_frame_size=180
+dump_folder_prefix=opentsdb-data-
+dump_storage_folder=/vm_migration_volume
+show_background_log=0
+
+while [ $# -gt 0 ]; do
+	opt=$1
+	case $opt in
+	-h | --help) usage; exit 0 ;;
+	-sbl | --show_background_log) show_background_log=1; shift; continue ;;
+	esac
+	[ $# -ge 2 ] || die_usage "option '$opt' needs a value"
+	case $opt in
+	-s | --source | --opentsdb_endpoint) source_url=$2 ;;
+	-d | --destination | --victoria_metrics_endpoint) destination_url=$2 ;;
+	-sd | --start_date) start_date=$2 ;;
+	-ed | --end_date) end_date=$2 ;;
+	-m | --metrics_prefix) metrics_prefix=$2 ;;
+	-i | --interval) interval=$2 ;;
+	-c | --concurrent_jobs) concurrent_jobs=$2 ;;
+	-q | --query_frame_size) query_frame_size=$2 ;;
+	-dfp | --dump_folder_prefix) dump_folder_prefix=$2 ;;
+	-dsf | --dump_storage_folder) dump_storage_folder=$2 ;;
+	*) die_usage "unknown option '$opt'" ;;
+	esac
+	shift 2
+done
+
+[ -n "$source_url" ] || die_usage "--opentsdb_endpoint is mandatory"
+[ -n "$destination_url" ] || die_usage "--victoria_metrics_endpoint is mandatory"
+[ -n "$start_date" ] || die_usage "--start_date is mandatory"
+[ -n "$end_date" ] || die_usage "--end_date is mandatory"
+case $interval in
+day) step=86400; name_format=%Y-%m-%d ;;
+hour) step=3600; name_format=%Y-%m-%dT%H ;;
+*) die_usage "--interval must be day or hour" ;;
+esac
+case $concurrent_jobs in
+'' | *[!0-9]*) die_usage "--concurrent_jobs must be 1..50" ;;
+esac
+if [ "$concurrent_jobs" -lt 1 ] || [ "$concurrent_jobs" -gt 50 ]; then
+	die_usage "--concurrent_jobs must be 1..50"
+fi
+
+to_epoch() { # local time, as the tools read it
+	date -d "$(printf '%s' "$1" | tr 'T' ' ')" +%s 2>/dev/null
+}
+start_s=$(to_epoch "$start_date") || die_usage "bad --start_date '$start_date'"
+end_s=$(to_epoch "$end_date") || die_usage "bad --end_date '$end_date'"
+[ "$end_s" -gt "$start_s" ] || die_usage "--end_date must be after --start_date"
+# intervals start on interval boundaries (local time), the first at or
+# before the start; the last ends at --end_date, even inside an interval
+if [ "$interval" = day ]; then
+	first_s=$(to_epoch "$(date -d "@$start_s" +%Y-%m-%d)")
+else
+	first_s=$(to_epoch "$(date -d "@$start_s" '+%Y-%m-%d %H'):00")
+fi
+
+log() { printf '%s %s\n' "$(date '+%F %T')" "$*"; }
+blog() { log "$@" >>"$background_log"; }
+
+folder_name() { # START END -> the seed's name: '-' -> '.', 'T' -> '_'
+	printf '%s%s_%s' "$dump_folder_prefix" \
+		"$(date -d "@$1" +"$name_format" | tr -- '-T' '._')" \
+		"$(date -d "@$2" +"$name_format" | tr -- '-T' '._')"
+}
+
+if [ -e "$marker_for_execution" ]; then
+	read -r old_main _ <"$marker_for_execution" 2>/dev/null || old_main=
+	if [ -n "$old_main" ] && kill -0 "$old_main" 2>/dev/null; then
+		echo "otsdb-to-vm.sh: already running (marker $marker_for_execution, PID $old_main)" >&2
+		exit 1
+	fi
+fi
+mkdir -p "$dump_storage_folder" || exit 1
+status_dir=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-to-vm.XXXXXX") || exit 1
+
+# ------------------------------------------------------------ restore loop
+
+restore_loop() {
+	local finish=0 stop=0 folder tries rc
+	trap 'finish=1' USR1
+	trap 'stop=1' TERM
+	trap '' INT
+	blog "restore loop started (PID $BASHPID)"
+	while [ -e "$marker_for_execution" ] && [ "$stop" -eq 0 ]; do
+		folder=
+		for f in "$dump_storage_folder/$dump_folder_prefix"*_dump_done; do
+			[ -d "$f" ] && { folder=$f; break; }
+		done
+		if [ -z "$folder" ]; then
+			[ "$finish" -eq 1 ] && break
+			sleep "$delay_between_checks_new_folder" &
+			wait $! 2>/dev/null
+			continue
+		fi
+		tries=0
+		while :; do
+			tries=$((tries + 1))
+			blog "restoring $folder (attempt $tries)"
+			# shellcheck disable=SC2086
+			"$OTSDB_RESTORE" --dump-dir "$folder" --remove-metadata \
+				--request-size-limit "$RESTORE_SIZE_LIMIT" \
+				$OTSDB_RESTORE_OPTS "$destination_url" \
+				>>"$background_log" 2>&1 </dev/null &
+			wait $! 2>/dev/null
+			rc=$?
+			while [ "$rc" -gt 128 ] && kill -0 $! 2>/dev/null; do
+				wait $! 2>/dev/null
+				rc=$?
+			done
+			if [ "$rc" -eq 0 ]; then
+				rm -rf "$folder"
+				blog "restored and removed $folder"
+				break
+			fi
+			if [ "$tries" -ge "$restore_attempts" ]; then
+				mv "$folder" "${folder%_dump_done}_restore_failed"
+				blog "restore of $folder failed $tries times (status $rc): kept as ${folder%_dump_done}_restore_failed"
+				echo "$folder" >>"$status_dir/restore_failed"
+				break
+			fi
+			sleep "$delay_between_checks_new_folder"
+		done
+	done
+	blog "restore loop finished"
+}
+
+restore_loop &
+restore_pid=$!
+printf '%s\t%s\n' "$$" "$restore_pid" >"$marker_for_execution"
+
+# ------------------------------------------------------------ dump loop
+
+interrupts=0
+stop_dumping=0
+dump_pid=
+# shellcheck disable=SC2317 # called by the INT trap
+on_int() {
+	interrupts=$((interrupts + 1))
+	case $interrupts in
+	1) log "Ctrl-C: press it again to stop dumping" ;;
+	2)
+		log "Ctrl-C twice: dumping stops; the restore loop finishes the ready folders"
+		stop_dumping=1
+		[ -n "$dump_pid" ] && kill -TERM "$dump_pid" 2>/dev/null
+		;;
+	*)
+		log "Ctrl-C $interrupts times: the restore loop stops after its current folder"
+		stop_dumping=1
+		kill -TERM "$restore_pid" 2>/dev/null
+		;;
+	esac
+}
+trap on_int INT
+
+enough_space() {
+	local kib inodes
+	kib=$(df -P -k "$dump_storage_folder" | awk 'NR == 2 { print $4 }')
+	inodes=$(df -P -i "$dump_storage_folder" | awk 'NR == 2 { print $4 }')
+	# compare like units: KiB * 1024 against bytes
+	[ -n "$kib" ] && [ "$((kib * 1024))" -lt "$min_free_space" ] && return 1
+	case $inodes in '' | *[!0-9]*) return 0 ;; esac
+	[ "$inodes" -ge "$min_inodes" ]
+}
+
+# run_dump FOLDER START END: otsdb-dump in the background (so it ignores
+# Ctrl-C, which this script counts), waited for across interruptions
+run_dump() {
+	local rc
+	# shellcheck disable=SC2086
+	"$OTSDB_DUMP" --dump-dir "$1" --metrics-prefix "$metrics_prefix" \
+		--query-frame-size "$query_frame_size" \
+		--concurrent "$concurrent_jobs" $OTSDB_DUMP_OPTS \
+		-e "$3" "$source_url" "$2" </dev/null &
+	dump_pid=$!
+	wait "$dump_pid"
+	rc=$?
+	while kill -0 "$dump_pid" 2>/dev/null; do
+		wait "$dump_pid"
+		rc=$?
+	done
+	dump_pid=
+	return "$rc"
+}
+
+lost=0
+s=$first_s
+while [ "$s" -lt "$end_s" ] && [ "$stop_dumping" -eq 0 ]; do
+	e=$((s + step))
+	# DST days are not 86400 s long: the next boundary in local time
+	if [ "$interval" = day ]; then
+		e=$(to_epoch "$(date -d "@$((s + 90000))" +%Y-%m-%d)")
+	fi
+	[ "$e" -gt "$end_s" ] && e=$end_s
+	from=$s
+	[ "$from" -lt "$start_s" ] && from=$start_s
+	name=$(folder_name "$from" "$e")
+	folder="$dump_storage_folder/$name"
+	if [ -d "${folder}_dump_done" ]; then
+		log "interval $name already dumped, waiting for restore"
+		s=$e
+		continue
+	fi
+	while ! enough_space && [ "$stop_dumping" -eq 0 ]; do
+		log "waiting for free space or inodes in $dump_storage_folder"
+		sleep "$delay_between_checks_new_folder"
+	done
+	attempt=0
+	while [ "$stop_dumping" -eq 0 ]; do
+		attempt=$((attempt + 1))
+		mkdir -p "$folder"
+		log "dumping $name (attempt $attempt)"
+		run_dump "$folder" "$from" "$e"
+		rc=$?
+		if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
+			[ "$rc" -eq 1 ] && log "interval $name: some values could not be dumped (see above)"
+			mv "$folder" "${folder}_dump_done"
+			log "interval $name dumped"
+			break
+		fi
+		[ "$stop_dumping" -eq 1 ] && break
+		if [ "$attempt" -ge "$dump_attempts" ]; then
+			log "Lost interval $name: dump failed $attempt times (status $rc); folder kept in $folder"
+			lost=1
+			break
+		fi
+		sleep "$delay_between_checks_new_folder"
+	done
+	if [ "$show_background_log" -eq 1 ]; then
+		tail -n 5 "$background_log"
+	fi
+	s=$e
+done
+
+# all intervals dumped (or dumping stopped): restore what is ready, end
+kill -USR1 "$restore_pid" 2>/dev/null
+while kill -0 "$restore_pid" 2>/dev/null; do
+	wait "$restore_pid"
+done
+rm -f "$marker_for_execution"
+status=0
+if [ -s "$status_dir/restore_failed" ]; then
+	log "restore failed for: $(tr '\n' ' ' <"$status_dir/restore_failed")"
+	status=1
+fi
+[ "$lost" -eq 1 ] && status=1
+rm -rf "$status_dir"
+if [ "$stop_dumping" -eq 1 ]; then
+	log "stopped by Ctrl-C: not every interval was migrated; rerun to continue"
+	exit 130
+fi
+[ "$status" -eq 0 ] && log "migration complete"
+exit "$status"
