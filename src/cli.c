@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -253,4 +256,14 @@ cli_catch_signal(int sig, void (*handler)(int))
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = handler;
 	sigaction(sig, &sa, NULL);
+}
+
+void
+cli_tune_malloc(void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_TRIM_THRESHOLD) && \
+    defined(M_MMAP_THRESHOLD)
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+#endif
 }

@@ -144,6 +144,16 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 	struct http_req *r = ud;
 	size_t n = size * nmemb, room;
 
+	if (r->resp.cap == 0 && r->easy != NULL) {
+		/* one allocation for the whole body when its size is known */
+		curl_off_t cl = -1;
+
+		curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+		    &cl);
+		if (cl > 0)
+			buf_reserve(&r->resp, (size_t)cl < r->max_resp ?
+			    (size_t)cl : r->max_resp);
+	}
 	room = r->resp.len < r->max_resp ? r->max_resp - r->resp.len : 0;
 	if (room < n)
 		r->resp_truncated = 1;

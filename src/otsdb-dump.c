@@ -626,12 +626,13 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	int i, count, t, k, np, p;
 	struct series {
 		struct buf key;
-		struct buf lines;
+		size_t from, to; /* its lines in jb->out */
 	} *sv = NULL;
 	size_t ns = 0, si;
 	struct buf strs, line, prefix;
 	const char *suffix;
 	int rc = -1;
+	size_t out_start = jb->out.len;
 	const char *mname = d->metrics[jb->metric].name;
 
 	json_init(&j);
@@ -644,6 +645,8 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 	}
 	count = json_count(&j, 0);
 	sv = xcalloc(count ? (size_t)count : 1, sizeof(*sv));
+	/* lines take about three times the bytes of the answer's dps */
+	buf_reserve(&jb->out, len * 3 + 4096);
 	buf_init(&strs);
 	buf_init(&line);
 	buf_init(&prefix);
@@ -699,7 +702,7 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 			continue;
 		s = &sv[ns++];
 		buf_init(&s->key);
-		buf_init(&s->lines);
+		s->from = jb->out.len;
 		/* the series key: its canonical line without time and value,
 		 * cut into the text before and after them (rendered once) */
 		dp->timestamp_ms = 0;
@@ -778,14 +781,15 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 			}
 			/* the canonical line, as datapoint_encode writes it */
 			v = json_raw(&j, tv, &vn);
-			buf_append(&s->lines, prefix.p, prefix.len);
-			buf_put_int64(&s->lines, (long long)ts);
-			buf_puts(&s->lines, ",\"value\":");
-			buf_append(&s->lines, v, vn);
-			buf_puts(&s->lines, suffix);
-			buf_putc(&s->lines, '\n');
+			buf_append(&jb->out, prefix.p, prefix.len);
+			buf_put_int64(&jb->out, (long long)ts);
+			buf_puts(&jb->out, ",\"value\":");
+			buf_append(&jb->out, v, vn);
+			buf_puts(&jb->out, suffix);
+			buf_putc(&jb->out, '\n');
 			jb->points++;
 		}
+		s->to = jb->out.len;
 	}
 	/* series in a stable order: by their canonical tags */
 	for (si = 1; si < ns; si++) {
@@ -798,15 +802,25 @@ render(struct job *jb, const char *body, size_t len, int64_t a, int64_t b,
 		}
 		sv[z] = tmp;
 	}
-	for (si = 0; si < ns; si++)
-		buf_append(&jb->out, sv[si].lines.p ? sv[si].lines.p : "",
-		    sv[si].lines.len);
+	for (si = 1; si < ns && sv[si - 1].from < sv[si].from; si++)
+		;
+	if (si < ns) {
+		/* the answer's order was another: rebuild in sorted order */
+		struct buf sorted;
+
+		buf_init(&sorted);
+		buf_reserve(&sorted, jb->out.len);
+		buf_append(&sorted, jb->out.p, out_start);
+		for (si = 0; si < ns; si++)
+			buf_append(&sorted, jb->out.p + sv[si].from,
+			    sv[si].to - sv[si].from);
+		buf_free(&jb->out);
+		jb->out = sorted;
+	}
 	rc = 0;
 bad:
-	for (si = 0; si < ns; si++) {
+	for (si = 0; si < ns; si++)
 		buf_free(&sv[si].key);
-		buf_free(&sv[si].lines);
-	}
 	free(sv);
 	buf_free(&strs);
 	buf_free(&line);
@@ -1456,6 +1470,7 @@ main(int argc, char **argv)
 	double secs;
 
 	parse_options(argc, argv, prog, &o);
+	cli_tune_malloc();
 	log_init(prog, o.c.verbosity == 0 ? LOG_QUIET : o.c.verbosity == 1 ?
 	    LOG_NORMAL : LOG_VERBOSE, o.c.progress || isatty(STDERR_FILENO));
 	memset(&sa, 0, sizeof(sa));

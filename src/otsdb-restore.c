@@ -935,6 +935,7 @@ main(int argc, char **argv)
 	size_t n;
 
 	parse_options(argc, argv, prog, &o);
+	cli_tune_malloc();
 	log_init(prog, o.c.verbosity == 0 ? LOG_QUIET : o.c.verbosity == 1 ?
 	    LOG_NORMAL : LOG_VERBOSE, o.c.progress || isatty(STDERR_FILENO));
 	setup_signals();
