@@ -46,7 +46,7 @@ buf_reserve(struct buf *b, size_t n)
 }
 
 void
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_slow(struct buf *b, const void *p, size_t n)
 {
 	buf_reserve(b, n);
 	if (n > 0)
@@ -61,14 +61,6 @@ buf_puts(struct buf *b, const char *s)
 	buf_append(b, s, strlen(s));
 }
 
-void
-buf_putc(struct buf *b, char c)
-{
-	if (b->len + 2 > b->cap)
-		buf_reserve(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
 
 void
 buf_put_int64(struct buf *b, long long v)

@@ -19,9 +19,31 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 /* Makes room for `n` more bytes. */
 void buf_reserve(struct buf *b, size_t n);
-void buf_append(struct buf *b, const void *p, size_t n);
+/* Appends n bytes, growing the buffer first. */
+void buf_append_slow(struct buf *b, const void *p, size_t n);
+
+/* Appends n bytes (the common case, when they fit, inline). */
+static inline void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n < b->cap) {
+		__builtin_memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+	} else
+		buf_append_slow(b, p, n);
+}
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* Appends one byte. */
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+	} else
+		buf_append_slow(b, &c, 1);
+}
 /* Appends the decimal text of v. */
 void buf_put_int64(struct buf *b, long long v);
 /* Shortens the buffer to `len` bytes (len <= b->len). */

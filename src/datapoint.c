@@ -230,23 +230,27 @@ decode_tags(struct datapoint *dp, int t, struct span **spans,
 	return 0;
 }
 
+/* Finds the four known members in one pass; a repeated one is an error. */
 static int
-member_once(const struct json *j, int root, const char *key, int *out,
-    struct error *err)
+known_members(const struct json *j, int root, int out[4], struct error *err)
 {
-	int count = json_count(j, root), i, k, found = -1;
-	size_t kn = strlen(key);
+	static const char *const keys[4] = { "metric", "timestamp", "value",
+		"tags" };
+	int count = json_count(j, root), i, k, n;
 
+	out[0] = out[1] = out[2] = out[3] = -1;
 	for (i = 0, k = root + 1; i < count; i++, k = json_next(j, k + 1)) {
-		if (!json_streq(j, k, key, kn))
-			continue;
-		if (found >= 0) {
-			error_set(err, "duplicate key %s", key);
-			return -1;
+		for (n = 0; n < 4; n++) {
+			if (!json_streq(j, k, keys[n], strlen(keys[n])))
+				continue;
+			if (out[n] >= 0) {
+				error_set(err, "duplicate key %s", keys[n]);
+				return -1;
+			}
+			out[n] = k + 1;
+			break;
 		}
-		found = k + 1;
 	}
-	*out = found;
 	return 0;
 }
 
@@ -255,7 +259,7 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
     struct error *err)
 {
 	struct json *j = &dp->json;
-	int tm, tt, tv, tg;
+	int km[4], tm, tt, tv, tg;
 	struct span ms, vs, *tagspans = NULL;
 	size_t i;
 
@@ -267,11 +271,12 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 		error_set(err, "line is not a JSON object");
 		return -1;
 	}
-	if (member_once(j, 0, "metric", &tm, err) < 0 ||
-	    member_once(j, 0, "timestamp", &tt, err) < 0 ||
-	    member_once(j, 0, "value", &tv, err) < 0 ||
-	    member_once(j, 0, "tags", &tg, err) < 0)
+	if (known_members(j, 0, km, err) < 0)
 		return -1;
+	tm = km[0];
+	tt = km[1];
+	tv = km[2];
+	tg = km[3];
 	if (tm < 0) {
 		error_set(err, "metric is missing");
 		return -1;

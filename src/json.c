@@ -187,6 +187,11 @@ v_string(struct validator *v)
 	while (v->i < v->n) {
 		unsigned char c = (unsigned char)v->s[v->i];
 
+		/* the common case first: printable ASCII */
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			v->i++;
+			continue;
+		}
 		if (c == '"') {
 			v->i++;
 			return 0;
