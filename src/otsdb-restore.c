@@ -81,7 +81,6 @@ struct input {
 
 struct run {
 	const struct restore_opts *o;
-	const char *prog;
 	struct counters c;
 	struct http *http;
 	char *url;
@@ -945,7 +944,6 @@ main(int argc, char **argv)
 	}
 	memset(&run, 0, sizeof(run));
 	run.o = &o;
-	run.prog = prog;
 	run.c.start_ms = http_now_ms();
 	datapoint_init(&run.dp);
 	buf_init(&run.enc);
