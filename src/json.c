@@ -498,8 +498,8 @@ json_raw(const struct json *j, int t, size_t *n)
 	return j->text + k->start;
 }
 
-static void
-put_utf8(struct buf *out, unsigned cp)
+void
+json_put_utf8(struct buf *out, unsigned cp)
 {
 	char b[4];
 
@@ -553,7 +553,7 @@ json_unescape(const struct json *j, int t, struct buf *out)
 				    (u2 - 0xDC00);
 				i += 6;
 			}
-			put_utf8(out, u);
+			json_put_utf8(out, u);
 			i += 4;
 			break;
 		default: buf_putc(out, s[i + 1]); break;
@@ -687,7 +687,7 @@ json_put_bytes(struct buf *b, const char *s, size_t n)
 		buf_append(&tmp, s + i, run - i);
 		i = run;
 		if (i < n) {
-			put_utf8(&tmp, (unsigned char)s[i]);
+			json_put_utf8(&tmp, (unsigned char)s[i]);
 			i++;
 		}
 	}

@@ -70,6 +70,9 @@ int json_is_number(const char *s, size_t n);
  * code points above U+10FFFF). */
 int json_utf8_valid(const char *s, size_t n);
 
+/* Appends the UTF-8 encoding of code point cp (at most U+10FFFF). */
+void json_put_utf8(struct buf *b, unsigned cp);
+
 /* Appends s (n bytes of UTF-8) as a JSON string with quotes: `"` and `\`
  * escaped, control characters as \b \f \n \r \t or \u00XX, the rest
  * verbatim. */

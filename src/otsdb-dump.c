@@ -316,23 +316,6 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		    "--metric or --metrics-file");
 }
 
-static void
-fail(struct dump *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-fail(struct dump *d, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!d->fatal)
-		log_error("%s", msg);
-	d->fatal = 1;
-}
 
 /* ------------------------------------------------------------ HTTP */
 
@@ -452,17 +435,6 @@ codepoint_at(const char *s, size_t at)
 	return 0x10000;
 }
 
-static void
-put_codepoint(struct buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else {
-		buf_putc(b, (char)(0xC0 | (cp >> 6)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-	}
-}
-
 /* All metric names starting with prefix: suggest, and where an answer
  * may be cut off (M names, or the server's own cap of 25), narrow the
  * prefix by every possible next character (OpenTSDB 2.x stores names in
@@ -498,7 +470,7 @@ discover(struct dump *d, const char *prefix, struct names *ns, int depth)
 	buf_free(&url);
 	if (r->outcome != HTTP_DONE_2XX) {
 		describe_failure(r, msg, sizeof(msg));
-		fail(d, "%s: metric discovery (prefix '%s'): %s", d->shown,
+		log_fail(&d->fatal, "%s: metric discovery (prefix '%s'): %s", d->shown,
 		    prefix, msg);
 		http_req_free(r);
 		return -1;
@@ -506,7 +478,7 @@ discover(struct dump *d, const char *prefix, struct names *ns, int depth)
 	json_init(&j);
 	if (json_parse(&j, r->resp.p ? r->resp.p : "", r->resp.len, &err) < 0
 	    || json_type(&j, 0) != JSON_ARRAY || r->resp_truncated) {
-		fail(d, "%s: metric discovery (prefix '%s'): not a JSON array "
+		log_fail(&d->fatal, "%s: metric discovery (prefix '%s'): not a JSON array "
 		    "of names", d->shown, prefix);
 		json_free(&j);
 		http_req_free(r);
@@ -548,7 +520,7 @@ narrow(struct dump *d, const char *prefix, unsigned first, struct names *ns,
 	for (c = first; c <= 0xFF && !d->fatal && rc == 0; c++) {
 		buf_init(&q);
 		buf_puts(&q, prefix);
-		put_codepoint(&q, c);
+		json_put_utf8(&q, c);
 		rc = discover(d, q.p, ns, depth + 1);
 		buf_free(&q);
 	}
@@ -565,16 +537,16 @@ read_metrics_file(struct dump *d, const char *path, struct names *ns)
 	enum lineio_result res;
 
 	if (lineio_open(&lr, path, 65536, &err) < 0) {
-		fail(d, "%s", err.msg);
+		log_fail(&d->fatal, "%s", err.msg);
 		return -1;
 	}
 	while ((res = lineio_next(&lr, &line, &len, &err)) != LINEIO_EOF) {
 		if (res == LINEIO_ERROR) {
-			fail(d, "%s", err.msg);
+			log_fail(&d->fatal, "%s", err.msg);
 			break;
 		}
 		if (res == LINEIO_LONG) {
-			fail(d, "%s:%llu: line too long for a metric name",
+			log_fail(&d->fatal, "%s:%llu: line too long for a metric name",
 			    lr.name, (unsigned long long)lr.lineno);
 			break;
 		}
@@ -584,7 +556,7 @@ read_metrics_file(struct dump *d, const char *path, struct names *ns)
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (!json_utf8_valid(line, len) || memchr(line, 0, len)) {
-			fail(d, "%s:%llu: metric name is not valid UTF-8",
+			log_fail(&d->fatal, "%s:%llu: metric name is not valid UTF-8",
 			    lr.name, (unsigned long long)lr.lineno);
 			break;
 		}
@@ -856,7 +828,7 @@ on_query(struct http_req *r, void *ctx)
 	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
 		if (render(jb, r->resp.p ? r->resp.p : "[]", r->resp.len, lo, hi,
 		    why, sizeof(why)) < 0)
-			fail(d, "%s: metric %s, frame [%s, %s): %s", d->shown,
+			log_fail(&d->fatal, "%s: metric %s, frame [%s, %s): %s", d->shown,
 			    mname, a, b, why);
 		http_req_free(r);
 		if (!d->fatal)
@@ -900,7 +872,7 @@ on_query(struct http_req *r, void *ctx)
 		return;
 	}
 	describe_failure(r, why, sizeof(why));
-	fail(d, "%s: metric %s, frame [%s, %s): %s%s", d->shown, mname, a, b,
+	log_fail(&d->fatal, "%s: metric %s, frame [%s, %s): %s%s", d->shown, mname, a, b,
 	    why, d->o->dump_dir ? " (rerun the same command to resume)" : "");
 	http_req_free(r);
 }
@@ -996,7 +968,7 @@ write_error(struct dump *d, const char *what)
 		d->fatal = 1;
 		return -1;
 	}
-	fail(d, "%s: write error: %s", what, strerror(errno));
+	log_fail(&d->fatal, "%s: write error: %s", what, strerror(errno));
 	return -1;
 }
 
@@ -1150,7 +1122,7 @@ lookup_series(struct dump *d, struct metric *m)
 	buf_free(&body);
 	if (r->outcome != HTTP_DONE_2XX) {
 		describe_failure(r, msg, sizeof(msg));
-		fail(d, "%s: series lookup of %s: %s", d->shown, m->name, msg);
+		log_fail(&d->fatal, "%s: series lookup of %s: %s", d->shown, m->name, msg);
 		http_req_free(r);
 		return -1;
 	}
@@ -1158,7 +1130,7 @@ lookup_series(struct dump *d, struct metric *m)
 	if (json_parse(&j, r->resp.p ? r->resp.p : "", r->resp.len, &err) < 0
 	    || (tr = json_member(&j, 0, "results")) < 0 ||
 	    json_type(&j, tr) != JSON_ARRAY) {
-		fail(d, "%s: series lookup of %s: unexpected answer", d->shown,
+		log_fail(&d->fatal, "%s: series lookup of %s: unexpected answer", d->shown,
 		    m->name);
 		json_free(&j);
 		http_req_free(r);
@@ -1182,7 +1154,7 @@ lookup_series(struct dump *d, struct metric *m)
 	json_free(&j);
 	http_req_free(r);
 	if (total > (int64_t)m->ntsuids) {
-		fail(d, "%s: series lookup of %s listed %zu of %lld series",
+		log_fail(&d->fatal, "%s: series lookup of %s listed %zu of %lld series",
 		    d->shown, m->name, m->ntsuids, (long long)total);
 		return -1;
 	}
@@ -1225,7 +1197,7 @@ job_plan(struct dump *d, struct job *jb)
 		}
 	}
 	if (i < m->ntsuids) {
-		fail(d, "%s: too many series for one frame of the TSUID "
+		log_fail(&d->fatal, "%s: too many series for one frame of the TSUID "
 		    "method; use a smaller --query-frame-size", m->name);
 		return -1;
 	}
@@ -1364,7 +1336,7 @@ plan(struct dump *d)
 			buf_free(&fname);
 			rc = dumpdir_read_meta(m->meta, &meta);
 			if (rc < 0) {
-				fail(d, "%s: unreadable resume metadata: %s",
+				log_fail(&d->fatal, "%s: unreadable resume metadata: %s",
 				    m->meta, strerror(errno));
 				return -1;
 			}
@@ -1373,7 +1345,7 @@ plan(struct dump *d)
 				if (meta.size >= 0 && stat(m->file, &st) == 0 &&
 				    st.st_size > meta.size &&
 				    truncate(m->file, meta.size) < 0) {
-					fail(d, "%s: %s", m->file,
+					log_fail(&d->fatal, "%s: %s", m->file,
 					    strerror(errno));
 					return -1;
 				}
@@ -1515,7 +1487,7 @@ main(int argc, char **argv)
 			d.out = stdout;
 		} else if (o.dump_dir && mkdir(o.dump_dir, 0777) < 0 &&
 		    errno != EEXIST) {
-			fail(&d, "%s: %s", o.dump_dir, strerror(errno));
+			log_fail(&d.fatal, "%s: %s", o.dump_dir, strerror(errno));
 		}
 		if (d.nmetrics == 0 && !d.fatal)
 			log_warn("no metric selected");
@@ -1524,17 +1496,17 @@ main(int argc, char **argv)
 		if (!d.fatal && plan(&d) == 0)
 			run(&d);
 		if (d.mfile && fclose(d.mfile) != 0 && !d.fatal)
-			fail(&d, "%s: write error: %s",
+			log_fail(&d.fatal, "%s: write error: %s",
 			    d.metrics[d.open_metric].file, strerror(errno));
 		if (d.out != stdout && fclose(d.out) != 0 && !d.fatal)
-			fail(&d, "%s: write error: %s", o.output,
+			log_fail(&d.fatal, "%s: write error: %s", o.output,
 			    strerror(errno));
 	}
 	if (!d.broken_pipe && fflush(stdout) != 0) {
 		if (errno == EPIPE)
 			d.broken_pipe = 1;
 		else
-			fail(&d, "stdout: write error: %s", strerror(errno));
+			log_fail(&d.fatal, "stdout: write error: %s", strerror(errno));
 	}
 	log_progress_end();
 	secs = (http_now_ms() - d.start_wall) / 1000.0;

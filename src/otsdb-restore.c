@@ -455,23 +455,6 @@ bad_line(struct run *run, const struct lineio *in, const char *msg,
 
 /* ------------------------------------------------------------ responses */
 
-static void
-fail(struct run *run, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-fail(struct run *run, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!run->fatal)
-		log_error("%s", msg);
-	run->fatal = 1;
-}
 
 /* Whether a refusal is about the request itself (its size/chunking). */
 static int
@@ -626,23 +609,23 @@ on_done(struct http_req *r, void *ctx)
 			break;
 		}
 		if (request_level(r, msg))
-			fail(run, "the server refused a request of %zu bytes "
+			log_fail(&run->fatal, "the server refused a request of %zu bytes "
 			    "(HTTP %ld: %s); OpenTSDB takes at most 8192 bytes "
 			    "without chunking, 4096 with "
 			    "tsd.http.request.enable_chunked: try "
 			    "--request-size-limit 4096", r->body_len,
 			    r->status, msg);
 		else
-			fail(run, "%s: HTTP %ld: %s", run->shown_url,
+			log_fail(&run->fatal, "%s: HTTP %ld: %s", run->shown_url,
 			    r->status, msg);
 		break;
 	case HTTP_GAVE_UP_STATUS:
 		http_error_text(r, msg, sizeof(msg));
-		fail(run, "%s: HTTP %ld after %d attempts: %s", run->shown_url,
+		log_fail(&run->fatal, "%s: HTTP %ld after %d attempts: %s", run->shown_url,
 		    r->status, r->attempts, msg);
 		break;
 	case HTTP_GAVE_UP_TRANSPORT:
-		fail(run, "%s: %s after %d attempts%s", run->shown_url,
+		log_fail(&run->fatal, "%s: %s after %d attempts%s", run->shown_url,
 		    r->error, r->attempts,
 		    r->transport_code == CURLE_GOT_NOTHING &&
 		    r->body_len > 4096 ? " (an OpenTSDB with chunked requests "
@@ -778,7 +761,7 @@ restore_input(struct run *run, int idx)
 	char msg[300];
 
 	if (lineio_open(&lr, in->path, run->o->max_line, &err) < 0) {
-		fail(run, "%s", err.msg);
+		log_fail(&run->fatal, "%s", err.msg);
 		return -1;
 	}
 	lr.wait = wait_input;
@@ -786,14 +769,14 @@ restore_input(struct run *run, int idx)
 	lr.stop = &stop_signal;
 	if (in->rmeta != NULL) {
 		if (read_rmeta(in->rmeta, &start) < 0) {
-			fail(run, "%s: unreadable resume metadata: %s",
+			log_fail(&run->fatal, "%s: unreadable resume metadata: %s",
 			    in->rmeta, strerror(errno));
 			lineio_close(&lr);
 			return -1;
 		}
 		if (start > 0) {
 			if (lineio_skip(&lr, start, &err) < 0) {
-				fail(run, "%s", err.msg);
+				log_fail(&run->fatal, "%s", err.msg);
 				lineio_close(&lr);
 				return -1;
 			}
@@ -810,7 +793,7 @@ restore_input(struct run *run, int idx)
 			break;
 		if (lres == LINEIO_ERROR) {
 			if (!stop_signal)
-				fail(run, "%s", err.msg);
+				log_fail(&run->fatal, "%s", err.msg);
 			break;
 		}
 		run->c.lines++;

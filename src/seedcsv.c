@@ -130,7 +130,6 @@ py_string(const char *s, size_t n, size_t *i, struct buf *out)
 	size_t k = *i + 1;
 	unsigned cp;
 	int digits, d;
-	char b[4];
 
 	if (q != '\'' && q != '"')
 		return -1;
@@ -169,24 +168,7 @@ py_string(const char *s, size_t n, size_t *i, struct buf *out)
 		}
 		if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			return -1;
-		if (cp < 0x80) {
-			buf_putc(out, (char)cp);
-		} else if (cp < 0x800) {
-			b[0] = (char)(0xC0 | (cp >> 6));
-			b[1] = (char)(0x80 | (cp & 0x3F));
-			buf_append(out, b, 2);
-		} else if (cp < 0x10000) {
-			b[0] = (char)(0xE0 | (cp >> 12));
-			b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			b[2] = (char)(0x80 | (cp & 0x3F));
-			buf_append(out, b, 3);
-		} else {
-			b[0] = (char)(0xF0 | (cp >> 18));
-			b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-			b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			b[3] = (char)(0x80 | (cp & 0x3F));
-			buf_append(out, b, 4);
-		}
+		json_put_utf8(out, cp);
 	}
 	if (k >= n)
 		return -1;
