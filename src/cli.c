@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #ifdef HAVE_MALLOC_H
 #include <malloc.h>
 #endif
@@ -219,16 +220,22 @@ cli_common_option(const char *prog, int opt, const char *arg,
 	}
 }
 
-void
-cli_common_check(const char *prog, const char *endpoint,
+const char *
+cli_common_endpoint(const char *prog, int argc, char **argv,
     const struct cli_common *c)
 {
+	const char *endpoint;
+
+	if (optind >= argc)
+		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
+	endpoint = argv[optind++];
 	if (strncmp(endpoint, "http://", 7) != 0 &&
 	    strncmp(endpoint, "https://", 8) != 0)
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
 		    "http:// or https://");
 	if (c->user && strchr(c->user, ':') == NULL)
 		cli_usage_error(prog, "--user wants USER:PASS");
+	return endpoint;
 }
 
 void

@@ -62,8 +62,10 @@ void cli_common_init(struct cli_common *c, long timeout_ms);
  * are usage errors; -V prints the version and exits. */
 int cli_common_option(const char *prog, int opt, const char *arg,
     struct cli_common *c);
-/* Usage error unless the endpoint is http(s):// and --user is USER:PASS. */
-void cli_common_check(const char *prog, const char *endpoint,
+/* Takes OPENTSDB_ENDPOINT, the operand at optind (advancing optind):
+ * a usage error if it is missing or not http(s)://, or if --user is not
+ * USER:PASS. */
+const char *cli_common_endpoint(const char *prog, int argc, char **argv,
     const struct cli_common *c);
 /* Fills the engine options that come from the shared options. */
 void cli_http_opts(const struct cli_common *c, const char *user_agent,

@@ -173,8 +173,8 @@ static const struct option long_options[] = {
 	{ "query-frame-size", required_argument, NULL, OPT_FRAME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
-	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "time-stop", required_argument, NULL, 'e' },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
@@ -278,10 +278,7 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 				    "option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
-	o->endpoint = argv[optind++];
-	cli_common_check(prog, o->endpoint, &o->c);
+	o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);
 	if (optind >= argc && !o->list_metrics)
 		cli_usage_error(prog, "missing TIME_START");
 	if (optind < argc) {

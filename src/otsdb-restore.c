@@ -232,10 +232,7 @@ parse_options(int argc, char **argv, const char *prog,
 				    "option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
-	o->endpoint = argv[optind++];
-	cli_common_check(prog, o->endpoint, &o->c);
+	o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 	/* the old tool's name keeps its default: --dump-dir . */
