@@ -12,13 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "cli.h"
 #include "exitcode.h"
 #include "http.h"
+#include "log.h"
 #include "xalloc.h"
+
+volatile sig_atomic_t cli_stop_signal;
 
 void
 cli_help(FILE *f, const char *usage, const char *intro,
@@ -273,4 +277,74 @@ cli_tune_malloc(void)
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 #endif
+}
+
+static void
+on_signal(int sig)
+{
+	cli_stop_signal = sig;
+}
+
+int
+cli_start(const char *prog, const struct cli_common *c)
+{
+	struct sigaction sa;
+
+	cli_tune_malloc();
+	log_init(prog, c->verbosity == 0 ? LOG_QUIET : c->verbosity == 1 ?
+	    LOG_NORMAL : LOG_VERBOSE, c->progress || isatty(STDERR_FILENO));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	cli_catch_signal(SIGINT, on_signal);
+	cli_catch_signal(SIGTERM, on_signal);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_finish(void)
+{
+	curl_global_cleanup();
+}
+
+char *
+cli_base_url(const char *endpoint)
+{
+	size_t n = strlen(endpoint);
+
+	while (n > 0 && endpoint[n - 1] == '/')
+		n--;
+	return xmemdup0(endpoint, n);
+}
+
+static void
+on_retry(void *ctx, const char *url, const char *why, int attempt,
+    long delay_ms)
+{
+	(void)url;
+	log_verbose("%s: %s (attempt %d), retrying in %.1f s",
+	    (const char *)ctx, why, attempt, delay_ms / 1000.0);
+}
+
+struct http *
+cli_http_new(const char *user_agent, const struct cli_common *c,
+    size_t max_response, int (*retryable)(long status), const char *shown)
+{
+	struct http_opts ho;
+	struct http *h;
+
+	memset(&ho, 0, sizeof(ho));
+	cli_http_opts(c, user_agent, &ho);
+	ho.max_response = max_response;
+	ho.retryable = retryable;
+	ho.on_retry = on_retry;
+	ho.ctx = (void *)(uintptr_t)shown;
+	h = http_new(&ho);
+	if (h == NULL)
+		log_error("cannot create a libcurl multi handle");
+	return h;
 }

@@ -3,10 +3,17 @@
 #define OTSDB_CLI_H
 
 #include <limits.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+struct http;
 struct http_opts;
+
+/* The signal that asked the program to stop (SIGINT or SIGTERM), 0
+ * while none did: the tools' one piece of mutable global state. */
+extern volatile sig_atomic_t cli_stop_signal;
 
 /* One row of --help: short letter (0 for none), long name, argument name
  * (NULL for none) and the text. */
@@ -90,6 +97,22 @@ void cli_catch_signal(int sig, void (*handler)(int));
  * a query answer all the time, and trimming made page faults the
  * largest cost.  Peak memory is unchanged. */
 void cli_tune_malloc(void);
+/* The start of both tools once options are parsed: the log level from
+ * -q/-v, progress when asked for or stderr is a terminal, SIGPIPE
+ * ignored (a closed pipe shows as EPIPE), SIGINT and SIGTERM caught into
+ * cli_stop_signal, malloc tuning, libcurl initialised.  0, or -1 after
+ * printing why. */
+int cli_start(const char *prog, const struct cli_common *c);
+/* The end: libcurl's global cleanup. */
+void cli_finish(void);
+/* OPENTSDB_ENDPOINT without trailing slashes.  Caller frees. */
+char *cli_base_url(const char *endpoint);
+/* The HTTP engine of a tool: its User-Agent (a string that outlives the
+ * engine), the shared options, a response cap and the statuses to retry;
+ * retries are reported with -v under the name `shown` (kept, not
+ * copied).  NULL after printing why. */
+struct http *cli_http_new(const char *user_agent, const struct cli_common *c,
+    size_t max_response, int (*retryable)(long status), const char *shown);
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 

@@ -326,7 +326,8 @@ datapoint_sort_tags(struct datapoint *dp, struct error *err)
 {
 	size_t i;
 
-	qsort(dp->tags, dp->ntags, sizeof(*dp->tags), tag_cmp);
+	if (dp->ntags > 1)
+		qsort(dp->tags, dp->ntags, sizeof(*dp->tags), tag_cmp);
 	for (i = 1; i < dp->ntags; i++) {
 		if (tag_cmp(&dp->tags[i - 1], &dp->tags[i]) == 0) {
 			error_set(err, "duplicate tag key %.*s",
@@ -340,16 +341,18 @@ datapoint_sort_tags(struct datapoint *dp, struct error *err)
 }
 
 void
-datapoint_encode(const struct datapoint *dp, struct buf *out)
+datapoint_encode_head(const struct datapoint *dp, struct buf *out)
 {
-	size_t i;
-
 	buf_puts(out, "{\"metric\":");
 	json_put_string(out, dp->metric, dp->metric_len);
 	buf_puts(out, ",\"timestamp\":");
-	buf_put_int64(out, (long long)dp->timestamp_ms);
-	buf_puts(out, ",\"value\":");
-	buf_append(out, dp->value, dp->value_len);
+}
+
+void
+datapoint_encode_tail(const struct datapoint *dp, struct buf *out)
+{
+	size_t i;
+
 	buf_puts(out, ",\"tags\":{");
 	for (i = 0; i < dp->ntags; i++) {
 		if (i > 0)
@@ -359,4 +362,26 @@ datapoint_encode(const struct datapoint *dp, struct buf *out)
 		json_put_string(out, dp->tags[i].val, dp->tags[i].val_len);
 	}
 	buf_puts(out, "}}");
+}
+
+void
+datapoint_encode_point(struct buf *out, const char *head, size_t head_len,
+    int64_t timestamp_ms, const char *value, size_t value_len,
+    const char *tail, size_t tail_len)
+{
+	buf_append(out, head, head_len);
+	buf_put_int64(out, (long long)timestamp_ms);
+	buf_append(out, ",\"value\":", 9);
+	buf_append(out, value, value_len);
+	buf_append(out, tail, tail_len);
+}
+
+void
+datapoint_encode(const struct datapoint *dp, struct buf *out)
+{
+	datapoint_encode_head(dp, out);
+	buf_put_int64(out, (long long)dp->timestamp_ms);
+	buf_append(out, ",\"value\":", 9);
+	buf_append(out, dp->value, dp->value_len);
+	datapoint_encode_tail(dp, out);
 }

@@ -58,4 +58,14 @@ int datapoint_sort_tags(struct datapoint *dp, struct error *err);
  * tags sorted bytewise by key. */
 void datapoint_encode(const struct datapoint *dp, struct buf *out);
 
+/* The canonical encoding in pieces, for writers of many points of one
+ * series: the head {"metric":M,"timestamp": and the tail ,"tags":{...}}
+ * are encoded once, and each point is head, time, ,"value":V, tail.
+ * datapoint_encode is the same thing in one call. */
+void datapoint_encode_head(const struct datapoint *dp, struct buf *out);
+void datapoint_encode_tail(const struct datapoint *dp, struct buf *out);
+void datapoint_encode_point(struct buf *out, const char *head,
+    size_t head_len, int64_t timestamp_ms, const char *value,
+    size_t value_len, const char *tail, size_t tail_len);
+
 #endif

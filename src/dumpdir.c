@@ -1,7 +1,8 @@
-/* dumpdir.c - the --dump-dir layout of otsdb-dump: safe file names and
- * the per-metric resume metadata METRIC.dmeta.json */
+/* dumpdir.c - the --dump-dir layout, both halves: safe file names,
+ * METRIC.dmeta.json, the *.ndjson listing and FILE.rmeta.json */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,8 @@
 #include "dumpdir.h"
 #include "error.h"
 #include "json.h"
+#include "strvec.h"
+#include "xalloc.h"
 
 static int
 plain(unsigned char c)
@@ -176,5 +179,114 @@ dumpdir_write_meta(const char *path, const struct dumpdir_meta *m)
 	n = snprintf(text, sizeof(text),
 	    "{\"start\": %s, \"end\": %s, \"size\": %lld}\n", a, b,
 	    (long long)m->size);
+	return dumpdir_write_atomic(path, text, (size_t)n);
+}
+
+void
+dumpdir_metric_paths(const char *dir, const char *name, char **file,
+    char **meta)
+{
+	struct buf b;
+	size_t n = strlen(dir);
+
+	buf_init(&b);
+	buf_puts(&b, dir);
+	if (n > 0 && dir[n - 1] != '/')
+		buf_putc(&b, '/');
+	dumpdir_encode_name(&b, name, strlen(name));
+	*file = xmalloc(b.len + sizeof(".ndjson"));
+	*meta = xmalloc(b.len + sizeof(".dmeta.json"));
+	sprintf(*file, "%s.ndjson", b.p);
+	sprintf(*meta, "%s.dmeta.json", b.p);
+	buf_free(&b);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int
+dumpdir_list(const char *dir, struct strvec *paths, struct error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct strvec names;
+	struct buf p;
+	size_t i, n = strlen(dir);
+
+	if (d == NULL) {
+		error_set(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	strvec_init(&names);
+	while ((e = readdir(d)) != NULL)
+		if (ends_with(e->d_name, ".ndjson") && e->d_name[0] != '.')
+			strvec_add(&names, e->d_name, strlen(e->d_name));
+	closedir(d);
+	strvec_sort_unique(&names);
+	buf_init(&p);
+	for (i = 0; i < names.n; i++) {
+		buf_reset(&p);
+		buf_puts(&p, dir);
+		if (n > 0 && dir[n - 1] != '/')
+			buf_putc(&p, '/');
+		buf_puts(&p, names.v[i]);
+		strvec_add(paths, p.p, p.len);
+	}
+	buf_free(&p);
+	strvec_free(&names);
+	return 0;
+}
+
+char *
+dumpdir_rmeta_path(const char *file)
+{
+	char *p = xmalloc(strlen(file) + sizeof(".rmeta.json"));
+
+	sprintf(p, "%s.rmeta.json", file);
+	return p;
+}
+
+int
+dumpdir_read_rmeta(const char *path, uint64_t *offset)
+{
+	char text[512];
+	struct json j;
+	struct error err;
+	int64_t v;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), t;
+	ssize_t got;
+
+	*offset = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (got < 0)
+		return -1;
+	json_init(&j);
+	if (json_parse(&j, text, (size_t)got, &err) < 0 ||
+	    (t = json_member(&j, 0, "offset")) < 0 ||
+	    json_int64(&j, t, &v) < 0 || v < 0) {
+		json_free(&j);
+		errno = EINVAL;
+		return -1;
+	}
+	json_free(&j);
+	*offset = (uint64_t)v;
+	return 0;
+}
+
+int
+dumpdir_write_rmeta(const char *path, uint64_t offset)
+{
+	char text[64];
+	int n = snprintf(text, sizeof(text), "{\"offset\": %llu}\n",
+	    (unsigned long long)offset);
+
 	return dumpdir_write_atomic(path, text, (size_t)n);
 }

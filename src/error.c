@@ -18,3 +18,30 @@ error_set(struct error *e, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 }
+
+void
+fatal_set(struct fatal *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->set)
+		return;
+	f->set = 1;
+	va_start(ap, fmt);
+	vsnprintf(f->err.msg, sizeof(f->err.msg), fmt, ap);
+	va_end(ap);
+}
+
+void
+note(const struct notes *n, enum note_level level, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	if (n == NULL || n->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n->fn(n->ctx, level, msg);
+}

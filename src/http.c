@@ -1,6 +1,7 @@
-/* http.c - libcurl multi engine: a queue of independent POSTs, at most N
- * in flight, retries with exponential backoff and full jitter
- * A waiting retry is parked with a due time, never slept on. */
+/* http.c - libcurl multi transport: a queue of independent requests, at
+ * most N in flight, retries with exponential backoff and full jitter
+ * A waiting retry is parked with a due time, never slept on.  It knows
+ * HTTP, not OpenTSDB: which statuses are retried is the caller's. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -11,9 +12,8 @@
 
 #include <curl/curl.h>
 
-#include "error.h"
+#include "clock.h"
 #include "http.h"
-#include "json.h"
 #include "xalloc.h"
 
 #define BACKOFF_BASE_MS 250
@@ -32,15 +32,6 @@ struct http {
 	uint64_t rng;
 };
 
-int64_t
-http_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t
 rnd(struct http *h)
 {
@@ -57,6 +48,8 @@ http_new(const struct http_opts *opts)
 	struct http *h = xcalloc(1, sizeof(*h));
 
 	h->o = *opts;
+	if (h->o.retryable == NULL)
+		h->o.retryable = http_retryable_default;
 	if (h->o.max_in_flight < 1)
 		h->o.max_in_flight = 1;
 	h->multi = curl_multi_init();
@@ -69,7 +62,7 @@ http_new(const struct http_opts *opts)
 	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	/* OpenTSDB's Netty answers Expect: 100-continue with 400 */
 	h->headers = curl_slist_append(h->headers, "Expect:");
-	h->rng = (uint64_t)http_now_ms() * 0x9E3779B97F4A7C15ULL ^
+	h->rng = (uint64_t)clock_mono_ms() * 0x9E3779B97F4A7C15ULL ^
 	    (uint64_t)getpid();
 	if (h->rng == 0)
 		h->rng = 1;
@@ -168,10 +161,17 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb;
 
 	if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
-		long s = strtol(p + 12, NULL, 10);
+		const char *q = p + 12, *end = p + n;
+		long s = 0;
 
+		/* delta-seconds only; digits past the cap do not overflow */
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		for (; q < end && *q >= '0' && *q <= '9'; q++)
+			if (s <= RETRY_AFTER_CAP_MS / 1000)
+				s = s * 10 + (*q - '0');
 		if (s > 0)
-			r->retry_after_ms = s * 1000 > RETRY_AFTER_CAP_MS ?
+			r->retry_after_ms = s > RETRY_AFTER_CAP_MS / 1000 ?
 			    RETRY_AFTER_CAP_MS : s * 1000;
 	}
 	return n;
@@ -191,6 +191,7 @@ start(struct http *h, struct http_req *r)
 		curl_easy_reset(e);
 	buf_reset(&r->resp);
 	r->resp_truncated = 0;
+	r->timed_out = r->got_nothing = 0;
 	r->status = 0;
 	r->error[0] = '\0';
 	r->retry_after_ms = 0;
@@ -271,7 +272,7 @@ finish(struct http *h, struct http_req *r, enum http_outcome oc)
 static void
 top_up(struct http *h)
 {
-	int64_t now = http_now_ms();
+	int64_t now = clock_mono_ms();
 	struct http_req **pp, *r;
 
 	for (pp = &h->parked; *pp && h->in_flight < h->o.max_in_flight;) {
@@ -301,11 +302,10 @@ top_up(struct http *h)
 	}
 }
 
-static int
-retryable_status(long st)
+int
+http_retryable_default(long st)
 {
-	/* 424: OpenTSDB's answer to a failed HBase call */
-	return st == 408 || st == 424 || st == 429 || (st >= 500 && st <= 599);
+	return st == 408 || st == 429 || (st >= 500 && st <= 599);
 }
 
 static void
@@ -321,7 +321,7 @@ park(struct http *h, struct http_req *r, const char *why)
 		delay = r->retry_after_ms;
 	if (h->o.on_retry)
 		h->o.on_retry(h->o.ctx, r->url, why, r->attempts, delay);
-	r->due_ms = http_now_ms() + delay;
+	r->due_ms = clock_mono_ms() + delay;
 	r->next = h->parked;
 	h->parked = r;
 }
@@ -352,13 +352,15 @@ completed(struct http *h, CURLMsg *m)
 	h->in_flight--;
 	unlink_active(h, r);
 	r->transport_code = (int)rc;
+	r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+	r->got_nothing = rc == CURLE_GOT_NOTHING;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 		if (r->status >= 200 && r->status <= 299) {
 			finish(h, r, HTTP_DONE_2XX);
 			return;
 		}
-		if (!retryable_status(r->status)) {
+		if (!h->o.retryable(r->status)) {
 			finish(h, r, HTTP_DONE_STATUS);
 			return;
 		}
@@ -399,7 +401,7 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 		if (m->msg == CURLMSG_DONE)
 			completed(h, m);
 	top_up(h);
-	now = http_now_ms();
+	now = clock_mono_ms();
 	for (r = h->parked; r; r = r->next)
 		if (r->due_ms - now < wait)
 			wait = r->due_ms - now > 0 ? r->due_ms - now : 0;
@@ -420,30 +422,29 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	return readable;
 }
 
-void
-http_error_text(const struct http_req *r, char *out, size_t n)
+static void
+sync_done(struct http_req *r, void *ctx)
 {
-	struct json j;
-	struct error err;
-	struct buf b;
-	int t;
-	size_t i;
+	*(struct http_req **)ctx = r;
+}
 
-	json_init(&j);
-	buf_init(&b);
-	if (r->resp.len > 0 &&
-	    json_parse(&j, r->resp.p, r->resp.len, &err) == 0 &&
-	    (t = json_member(&j, 0, "error")) >= 0 &&
-	    (t = json_member(&j, t, "message")) >= 0 &&
-	    json_type(&j, t) == JSON_STRING)
-		json_unescape(&j, t, &b);
-	else
-		buf_append(&b, r->resp.p ? r->resp.p : "", r->resp.len);
-	snprintf(out, n, "%.*s", (int)(b.len > 300 ? 300 : b.len),
-	    b.p ? b.p : "");
-	for (i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20)
-			out[i] = ' ';
-	buf_free(&b);
-	json_free(&j);
+struct http_req *
+http_request_sync(struct http *h, struct http_req *r)
+{
+	struct http_req *done = NULL;
+
+	r->done = sync_done;
+	r->ctx = &done;
+	http_submit(h, r);
+	while (done == NULL)
+		http_pump(h, -1, 1000);
+	return done;
+}
+
+void
+http_count(const struct http_req *r, uint64_t *requests, uint64_t *retries)
+{
+	*requests += (uint64_t)r->attempts;
+	if (r->attempts > 1)
+		*retries += (uint64_t)(r->attempts - 1);
 }

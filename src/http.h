@@ -1,6 +1,6 @@
-/* http.h - libcurl multi engine: a queue of independent POSTs, at most N
- * in flight, retries with exponential backoff and full jitter
- * (connection errors, timeouts, HTTP 408, 424, 429, 5xx) */
+/* http.h - libcurl multi transport: a queue of independent requests, at
+ * most N in flight, retries with exponential backoff and full jitter
+ * (connection errors, timeouts, and the statuses the caller names) */
 #ifndef OTSDB_HTTP_H
 #define OTSDB_HTTP_H
 
@@ -22,6 +22,9 @@ struct http_opts {
 	int insecure;          /* do not verify TLS */
 	const char *user_agent;
 	size_t max_response;   /* bytes of response body kept */
+	/* whether an HTTP status is worth a retry; NULL:
+	 * http_retryable_default */
+	int (*retryable)(long status);
 	/* called before each retry with the reason and the delay */
 	void (*on_retry)(void *ctx, const char *url, const char *why,
 	    int attempt, long delay_ms);
@@ -48,6 +51,8 @@ struct http_req {
 	int resp_truncated; /* the body was longer than that */
 	char error[256];    /* transport error text */
 	int transport_code; /* CURLcode of the last attempt */
+	int timed_out;      /* the last attempt ran past the timeout */
+	int got_nothing;    /* the server closed without an answer */
 	int attempts;
 	/* completion: called once; the callee may keep or free the request
 	 * (http_req_free) */
@@ -77,10 +82,16 @@ size_t http_pending(const struct http *h);
  * when wait_fd >= 0, also returns as soon as it is readable.  Runs the
  * `done` callbacks.  Returns 1 if wait_fd is readable, else 0. */
 int http_pump(struct http *h, int wait_fd, int timeout_ms);
-/* The server's message for a failed request: an OpenTSDB error body's
- * "message", else the start of the body, control characters blanked. */
-void http_error_text(const struct http_req *r, char *out, size_t n);
-/* Monotonic milliseconds. */
-int64_t http_now_ms(void);
+/* Runs r to completion, with retries, and returns it (the caller frees
+ * it); r's own done callback is replaced.  For requests made before a run
+ * loop starts: other requests' callbacks may run meanwhile, so it must not
+ * be called from a callback or while other requests are pending. */
+struct http_req *http_request_sync(struct http *h, struct http_req *r);
+/* Adds a finished request's attempts to *requests and the attempts
+ * after its first to *retries. */
+void http_count(const struct http_req *r, uint64_t *requests,
+    uint64_t *retries);
+/* 408, 429 and 5xx. */
+int http_retryable_default(long status);
 
 #endif

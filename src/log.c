@@ -13,6 +13,8 @@ static enum log_level log_lvl = LOG_NORMAL;
 static int log_progress_on;
 static int log_progress_shown;
 static int log_tty;
+static unsigned long log_limited_count;
+static const char *log_hint = "";
 
 void
 log_init(const char *prog, enum log_level level, int progress)
@@ -115,4 +117,41 @@ log_progress_end(void)
 		fputc('\n', stderr);
 		log_progress_shown = 0;
 	}
+}
+
+void
+log_limit_hint(const char *hint)
+{
+	log_hint = hint ? hint : "";
+}
+
+void
+log_note(enum note_level level, const char *msg)
+{
+	switch (level) {
+	case NOTE_ERROR:
+		log_error("%s", msg);
+		break;
+	case NOTE_LIMITED:
+		if (log_limited_count < LOG_LIMIT || log_lvl >= LOG_VERBOSE)
+			log_error("%s", msg);
+		else if (log_limited_count == LOG_LIMIT)
+			log_error("further errors are not shown (-v shows "
+			    "them)%s", log_hint);
+		log_limited_count++;
+		break;
+	case NOTE_WARN:
+		log_warn("%s", msg);
+		break;
+	case NOTE_VERBOSE:
+		log_verbose("%s", msg);
+		break;
+	}
+}
+
+void
+log_note_fn(void *ctx, enum note_level level, const char *msg)
+{
+	(void)ctx;
+	log_note(level, msg);
 }

@@ -1,0 +1,176 @@
+/* discover.c - which metrics a dump reads: names given, or discovered
+ * by prefix with /api/suggest, narrowed where an answer may be cut off */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "discover.h"
+#include "error.h"
+#include "http.h"
+#include "json.h"
+#include "lineio.h"
+#include "otsdb.h"
+#include "strvec.h"
+#include "xalloc.h"
+
+struct disco {
+	const struct discover_config *cfg;
+	struct http *http;
+	uint64_t *requests, *retries;
+	struct fatal *f;
+};
+
+static int narrow(struct disco *d, const char *prefix, unsigned first,
+    struct strvec *names, int depth);
+
+/* All metric names starting with prefix: suggest, and where an answer
+ * may be cut off (OTSDB_SUGGEST_MAX names, or the server's own cap of
+ * 25), narrow the prefix by every possible next character and recurse. */
+static int
+suggest(struct disco *d, const char *prefix, struct strvec *names, int depth)
+{
+	struct buf url;
+	struct http_req *r;
+	struct error err;
+	size_t plen = strlen(prefix), before = names->n;
+	unsigned last = 0;
+	char msg[400];
+	int cut, rc;
+
+	if (depth > 256)
+		return 0;
+	/* an empty q also skips names from '~' up: go by first byte */
+	if (plen == 0)
+		return narrow(d, prefix, 1, names, depth);
+	buf_init(&url);
+	otsdb_suggest_url(&url, d->cfg->base, prefix);
+	r = http_request_sync(d->http, http_req_new(xmemdup0(url.p, url.len),
+	    NULL, 0));
+	buf_free(&url);
+	http_count(r, d->requests, d->retries);
+	if (r->outcome != HTTP_DONE_2XX) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		fatal_set(d->f, "%s: metric discovery (prefix '%s'): %s",
+		    d->cfg->shown, prefix, msg);
+		http_req_free(r);
+		return -1;
+	}
+	rc = r->resp_truncated ? -1 : otsdb_suggest_parse(r->resp.p,
+	    r->resp.len, prefix, names, &cut, &err);
+	http_req_free(r);
+	if (rc < 0) {
+		fatal_set(d->f, "%s: metric discovery (prefix '%s'): not a JSON "
+		    "array of names", d->cfg->shown, prefix);
+		return -1;
+	}
+	if (!cut)
+		return 0;
+	/* names below the last one returned are complete; from its next
+	 * character on, ask again with a longer prefix */
+	if (names->n > before && strlen(names->v[names->n - 1]) > plen)
+		last = otsdb_codepoint_at(names->v[names->n - 1], plen);
+	return narrow(d, prefix, last ? last : 1, names, depth);
+}
+
+/* Discovers prefix + c for every character c from `first` on. */
+static int
+narrow(struct disco *d, const char *prefix, unsigned first,
+    struct strvec *names, int depth)
+{
+	struct buf q;
+	unsigned c;
+	int rc = 0;
+
+	for (c = first; c <= OTSDB_NAME_CP_MAX && !d->f->set && rc == 0; c++) {
+		buf_init(&q);
+		buf_puts(&q, prefix);
+		json_put_utf8(&q, c);
+		rc = suggest(d, q.p, names, depth + 1);
+		buf_free(&q);
+	}
+	return d->f->set ? -1 : rc;
+}
+
+static int
+read_metrics_file(struct disco *d, const char *path, struct strvec *names)
+{
+	struct lineio lr;
+	struct error err;
+	const char *line;
+	size_t len;
+	enum lineio_result res;
+
+	if (lineio_open(&lr, path, 65536, &err) < 0) {
+		fatal_set(d->f, "%s", err.msg);
+		return -1;
+	}
+	while ((res = lineio_next(&lr, &line, &len, &err)) != LINEIO_EOF) {
+		if (res == LINEIO_ERROR) {
+			fatal_set(d->f, "%s", err.msg);
+			break;
+		}
+		if (res == LINEIO_LONG) {
+			fatal_set(d->f, "%s:%llu: line too long for a metric "
+			    "name", lr.name, (unsigned long long)lr.lineno);
+			break;
+		}
+		while (len > 0 && (line[len - 1] == ' ' ||
+		    line[len - 1] == '\t'))
+			len--;
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (!json_utf8_valid(line, len) || memchr(line, 0, len)) {
+			fatal_set(d->f, "%s:%llu: metric name is not valid "
+			    "UTF-8", lr.name, (unsigned long long)lr.lineno);
+			break;
+		}
+		strvec_add(names, line, len);
+	}
+	lineio_close(&lr);
+	return d->f->set ? -1 : 0;
+}
+
+unsigned
+discover_shard_of(const char *name, unsigned n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ULL;
+	}
+	return (unsigned)(h % n);
+}
+
+int
+discover_metrics(const struct discover_config *cfg, struct http *http,
+    struct strvec *names, uint64_t *requests, uint64_t *retries,
+    struct fatal *f)
+{
+	struct disco d = { cfg, http, requests, retries, f };
+	struct strvec all;
+	size_t i;
+	int rc = 0;
+
+	strvec_init(&all);
+	if (cfg->nmetrics || cfg->metrics_file) {
+		for (i = 0; i < cfg->nmetrics; i++)
+			strvec_add(&all, cfg->metrics[i],
+			    strlen(cfg->metrics[i]));
+		if (cfg->metrics_file)
+			rc = read_metrics_file(&d, cfg->metrics_file, &all);
+	} else
+		rc = suggest(&d, cfg->prefix ? cfg->prefix : "", &all, 0);
+	if (rc == 0) {
+		strvec_sort_unique(&all);
+		for (i = 0; i < all.n; i++)
+			if (cfg->nshards == 0 || discover_shard_of(all.v[i],
+			    cfg->nshards) == cfg->shard)
+				strvec_add(names, all.v[i], strlen(all.v[i]));
+	}
+	strvec_free(&all);
+	return rc;
+}

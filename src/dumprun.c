@@ -1,0 +1,509 @@
+/* dumprun.c - the dump engine: frames in flight, output in order
+ * Jobs (one a frame) are created in output order and written when the
+ * oldest is done; each holds the ranges it still has to fetch.  On
+ * servers without 'none' a job first waits for its metric's TSUID list,
+ * one more request of the queue; no callback runs inside another. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "dumprun.h"
+#include "frames.h"
+#include "http.h"
+#include "otsdb.h"
+#include "output.h"
+#include "query.h"
+#include "strvec.h"
+#include "timeparse.h"
+#include "xalloc.h"
+
+enum lookup_state { LOOKUP_NONE, LOOKUP_RUNNING, LOOKUP_DONE };
+
+struct metric {
+	const char *name;
+	int64_t start_ms;       /* first frame (later when resuming) */
+	int64_t nframes;
+	int64_t written;        /* frames written so far */
+	struct strvec tsuids;   /* pre-2.3 servers: the metric's series */
+	enum lookup_state lookup;
+};
+
+struct job {
+	struct dump *d;
+	size_t metric;
+	struct frame_range frame; /* the whole frame */
+	struct frame_todo todo;   /* ranges still to fetch */
+	struct frame_range cur;   /* the range in flight */
+	int waiting;              /* for its metric's TSUID list */
+	struct buf out;           /* rendered lines, in order */
+	uint64_t points;
+	int done;
+	struct job *next;
+};
+
+struct dump {
+	const struct dump_config *cfg;
+	const struct dump_events *ev;
+	struct dump_counters *c;
+	struct fatal *f;
+	int *broken_pipe;
+	struct http *http;
+	struct metric *metrics;
+	size_t nmetrics;
+	size_t next_metric;     /* job generator position */
+	int64_t next_frame;
+	struct job *head, *tail;/* alive jobs, in output order */
+	int alive;
+	int exhausted;          /* no more jobs to create */
+	int fallback;           /* no 'none' aggregator: query by TSUID */
+	struct query query;
+};
+
+static void job_next(struct job *jb);
+
+static int
+stopped(const struct dump *d)
+{
+	return d->cfg->stop != NULL && *d->cfg->stop;
+}
+
+static void
+output_failed(struct dump *d, enum output_status st, const struct error *err)
+{
+	if (st == OUTPUT_BROKEN_PIPE) {
+		*d->broken_pipe = 1;
+		fatal_set(d->f, "%s", "");
+	} else if (st != OUTPUT_OK)
+		fatal_set(d->f, "%s", err->msg);
+}
+
+static void
+metric_finished(struct dump *d, size_t idx)
+{
+	struct error err;
+	enum output_status st;
+
+	d->c->metrics_done++;
+	st = output_metric_done(d->cfg->out, idx, &err);
+	output_failed(d, st, &err);
+}
+
+/* ------------------------------------------------------------ TSUIDs */
+
+static void job_plan(struct job *jb);
+
+static void
+on_lookup(struct http_req *r, void *ctx)
+{
+	struct dump *d = r->user;
+	struct metric *m = ctx;
+	struct error err;
+	struct job *jb;
+	char msg[400];
+
+	http_count(r, &d->c->requests, &d->c->retries);
+	if (r->outcome != HTTP_DONE_2XX) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
+		    m->name, msg);
+	} else if (r->resp_truncated || otsdb_lookup_parse(r->resp.p,
+	    r->resp.len, &m->tsuids, &err) < 0) {
+		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
+		    m->name, r->resp_truncated ? "answer too large" : err.msg);
+	}
+	http_req_free(r);
+	m->lookup = LOOKUP_DONE;
+	if (d->f->set)
+		return;
+	for (jb = d->head; jb; jb = jb->next)
+		if (jb->waiting && &d->metrics[jb->metric] == m) {
+			jb->waiting = 0;
+			job_plan(jb);
+			if (d->f->set)
+				return;
+			job_next(jb);
+		}
+}
+
+/* Lists a metric's series (once), as a request of the queue. */
+static void
+start_lookup(struct dump *d, struct metric *m)
+{
+	struct buf url, body;
+	struct http_req *r;
+
+	m->lookup = LOOKUP_RUNNING;
+	buf_init(&url);
+	buf_init(&body);
+	otsdb_lookup_request(&url, &body, d->cfg->base, m->name);
+	r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+	body.p = NULL;
+	buf_free(&url);
+	r->done = on_lookup;
+	r->ctx = m;
+	r->user = d;
+	http_submit(d->http, r);
+}
+
+/* ------------------------------------------------------------ jobs */
+
+/* The ranges of a job: the whole frame, or on pre-2.3 servers one POST
+ * per group of series small enough for OpenTSDB's 8 KiB body (after
+ * the metric's series are known: till then the job waits). */
+static void
+job_plan(struct job *jb)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+	size_t groups[FRAMES_MAX_GROUPS][2], ng, k;
+	struct frame_range r;
+
+	buf_reset(&jb->out);
+	jb->points = 0;
+	jb->todo.n = 0;
+	if (!d->fallback) {
+		frames_push(&jb->todo, &jb->frame);
+		return;
+	}
+	if (m->lookup != LOOKUP_DONE) {
+		jb->waiting = 1;
+		if (m->lookup == LOOKUP_NONE)
+			start_lookup(d, m);
+		return;
+	}
+	if (m->tsuids.n == 0)
+		return;
+	ng = frames_tsuid_groups(m->tsuids.v, m->tsuids.n,
+	    OTSDB_TSUID_BODY_MAX, groups, FRAMES_MAX_GROUPS);
+	if (ng == 0) {
+		fatal_set(d->f, "%s: too many series for one frame of the TSUID "
+		    "method; use a smaller --query-frame-size", m->name);
+		return;
+	}
+	/* last group pushed first: the first group is fetched first */
+	for (k = ng; k-- > 0;) {
+		r = jb->frame;
+		r.from = groups[k][0];
+		r.to = groups[k][1];
+		frames_push(&jb->todo, &r);
+	}
+}
+
+static void
+on_bad_value(void *ctx, const struct query_bad_value *bv)
+{
+	struct job *jb = ctx;
+	struct dump *d = jb->d;
+
+	note(&d->ev->notes, NOTE_LIMITED, "%s %.*s: value %s%.*s%s at %lld "
+	    "cannot be dumped", d->metrics[jb->metric].name,
+	    (int)bv->tags_len, bv->tags, bv->quoted ? "\"" : "",
+	    (int)(bv->value_len > 40 ? 40 : bv->value_len), bv->value,
+	    bv->quoted ? "\"" : "", (long long)bv->timestamp_ms);
+}
+
+/* A query answered 2xx: render it into the job's lines. */
+static void
+query_answered(struct job *jb, struct http_req *r)
+{
+	struct dump *d = jb->d;
+	const char *mname = d->metrics[jb->metric].name;
+	struct query_counts qc;
+	struct error err;
+	char a[40], b[40];
+
+	memset(&qc, 0, sizeof(qc));
+	if (query_render(&d->query, r->resp.p ? r->resp.p : "[]",
+	    r->resp.p ? r->resp.len : 2, mname, jb->cur.lo, jb->cur.hi,
+	    &jb->out, &qc, on_bad_value, jb, &err) < 0) {
+		timeparse_format(jb->cur.lo, a, sizeof(a));
+		timeparse_format(jb->cur.hi, b, sizeof(b));
+		fatal_set(d->f, "%s: metric %s, frame [%s, %s): %s",
+		    d->cfg->shown, mname, a, b, err.msg);
+		return;
+	}
+	if (qc.aggregated > 0)
+		note(&d->ev->notes, NOTE_WARN, "%s: a result aggregates series "
+		    "(aggregateTags not empty)", mname);
+	jb->points += qc.points;
+	d->c->bad_values += qc.bad_values;
+	d->c->dropped += qc.dropped;
+	job_next(jb);
+}
+
+static void
+on_query(struct http_req *r, void *ctx)
+{
+	struct job *jb = ctx;
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+	char why[400], a[40], b[40];
+	enum otsdb_query_failure kind;
+	struct frame_range first, second;
+
+	http_count(r, &d->c->requests, &d->c->retries);
+	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
+		query_answered(jb, r);
+		http_req_free(r);
+		return;
+	}
+	kind = otsdb_query_classify(r->outcome == HTTP_GAVE_UP_TRANSPORT ?
+	    0 : r->status, r->timed_out, r->resp.p, r->resp.len,
+	    r->resp_truncated);
+	if (kind == OTSDB_QUERY_NO_NONE && !d->fallback) {
+		note(&d->ev->notes, NOTE_WARN, "the server has no 'none' "
+		    "aggregator (OpenTSDB before 2.3): dumping every series by "
+		    "its TSUID from /api/search/lookup instead");
+		d->fallback = 1;
+	}
+	if (d->fallback && (kind == OTSDB_QUERY_NO_NONE ||
+	    m->lookup != LOOKUP_DONE)) {
+		/* a 'none' query: again, by TSUID */
+		http_req_free(r);
+		job_plan(jb);
+		if (!jb->waiting && !d->f->set)
+			job_next(jb);
+		return;
+	}
+	timeparse_format(jb->cur.lo, a, sizeof(a));
+	timeparse_format(jb->cur.hi, b, sizeof(b));
+	if (kind == OTSDB_QUERY_TOO_LARGE &&
+	    jb->todo.n + 2 <= FRAMES_MAX_DEPTH && frames_can_split(&jb->cur)) {
+		frames_halve(&jb->cur, &first, &second);
+		frames_push(&jb->todo, &second);
+		frames_push(&jb->todo, &first);
+		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s) too large "
+		    "for the server, splitting it in halves", m->name, a, b);
+		d->c->splits++;
+		http_req_free(r);
+		job_next(jb);
+		return;
+	}
+	otsdb_failure_text(r, why, sizeof(why));
+	fatal_set(d->f, "%s: metric %s, frame [%s, %s): %s%s", d->cfg->shown,
+	    m->name, a, b, why, d->cfg->resumable ?
+	    " (rerun the same command to resume)" : "");
+	http_req_free(r);
+}
+
+/* Fetches the job's next range, or marks it done. */
+static void
+job_next(struct job *jb)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+	struct buf url, body;
+	struct http_req *r;
+
+	if (!frames_pop(&jb->todo, &jb->cur)) {
+		jb->done = 1;
+		return;
+	}
+	buf_init(&url);
+	buf_init(&body);
+	otsdb_query_request(&url, &body, d->cfg->base, m->name, jb->cur.lo,
+	    jb->cur.hi, d->fallback ? m->tsuids.v + jb->cur.from : NULL,
+	    jb->cur.to - jb->cur.from);
+	r = http_req_new(xmemdup0(url.p, url.len), body.len ? body.p : NULL,
+	    body.len);
+	if (body.len)
+		body.p = NULL;
+	buf_free(&url);
+	buf_free(&body);
+	r->done = on_query;
+	r->ctx = jb;
+	http_submit(d->http, r);
+}
+
+/* Creates the next job in output order; NULL when there is none. */
+static struct job *
+new_job(struct dump *d)
+{
+	struct job *jb;
+	struct metric *m;
+
+	while (d->next_metric < d->nmetrics) {
+		m = &d->metrics[d->next_metric];
+		if (d->next_frame < m->nframes)
+			break;
+		d->next_metric++;
+		d->next_frame = 0;
+	}
+	if (d->next_metric >= d->nmetrics)
+		return NULL;
+	m = &d->metrics[d->next_metric];
+	jb = xcalloc(1, sizeof(*jb));
+	jb->d = d;
+	jb->metric = d->next_metric;
+	jb->frame = frames_nth(m->start_ms, d->cfg->stop_ms, d->cfg->frame_ms,
+	    d->next_frame);
+	buf_init(&jb->out);
+	d->next_frame++;
+	return jb;
+}
+
+static void
+free_job(struct job *jb)
+{
+	buf_free(&jb->out);
+	free(jb);
+}
+
+/* Writes a finished job to the output. */
+static void
+write_job(struct dump *d, struct job *jb)
+{
+	struct metric *m = &d->metrics[jb->metric];
+	struct error err;
+	enum output_status st;
+
+	st = output_frame(d->cfg->out, jb->metric, jb->frame.lo, jb->frame.hi,
+	    jb->out.p, jb->out.len, &err);
+	if (st != OUTPUT_OK) {
+		output_failed(d, st, &err);
+		return;
+	}
+	d->c->points += jb->points;
+	d->c->frames++;
+	m->written++;
+	if (m->written == m->nframes)
+		metric_finished(d, jb->metric);
+}
+
+static void
+run(struct dump *d)
+{
+	struct job *jb;
+
+	for (;;) {
+		while (d->alive < d->cfg->concurrent && !d->f->set &&
+		    !stopped(d) && !d->exhausted) {
+			if ((jb = new_job(d)) == NULL) {
+				d->exhausted = 1;
+				break;
+			}
+			if (d->tail)
+				d->tail->next = jb;
+			else
+				d->head = jb;
+			d->tail = jb;
+			d->alive++;
+			job_plan(jb);
+			if (!jb->waiting && !d->f->set)
+				job_next(jb);
+		}
+		while (d->head && d->head->done && !d->f->set) {
+			jb = d->head;
+			d->head = jb->next;
+			if (d->head == NULL)
+				d->tail = NULL;
+			d->alive--;
+			write_job(d, jb);
+			free_job(jb);
+		}
+		if (d->f->set)
+			break;
+		if (d->alive == 0) {
+			if (d->exhausted || stopped(d))
+				break;
+			continue;
+		}
+		if (d->ev->progress)
+			d->ev->progress(d->ev->ctx, d->c);
+		http_pump(d->http, -1, 500);
+	}
+	while ((jb = d->head) != NULL) {
+		d->head = jb->next;
+		free_job(jb);
+	}
+	d->tail = NULL;
+}
+
+/* Asks /api/version whether 'none' exists (2.3 and later). */
+static void
+detect_version(struct dump *d)
+{
+	struct buf url;
+	struct http_req *r;
+	struct otsdb_version v;
+
+	buf_init(&url);
+	otsdb_version_url(&url, d->cfg->base);
+	r = http_request_sync(d->http, http_req_new(xmemdup0(url.p, url.len),
+	    NULL, 0));
+	buf_free(&url);
+	http_count(r, &d->c->requests, &d->c->retries);
+	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
+	    otsdb_version_parse(r->resp.p, r->resp.len, &v) == 0 &&
+	    !otsdb_version_has_none(&v)) {
+		note(&d->ev->notes, NOTE_WARN, "the server is OpenTSDB %s, "
+		    "without the 'none' aggregator: dumping every series by its "
+		    "TSUID from /api/search/lookup", v.text);
+		d->fallback = 1;
+	}
+	http_req_free(r);
+}
+
+/* Plans the frames of each metric, from where the output resumes. */
+static int
+plan(struct dump *d)
+{
+	struct error err;
+	enum output_status st;
+	size_t i;
+
+	for (i = 0; i < d->nmetrics; i++) {
+		struct metric *m = &d->metrics[i];
+
+		st = output_metric(d->cfg->out, i, m->name, d->cfg->start_ms,
+		    &m->start_ms, &err);
+		if (st != OUTPUT_OK) {
+			output_failed(d, st, &err);
+			return -1;
+		}
+		m->nframes = frames_count(m->start_ms, d->cfg->stop_ms,
+		    d->cfg->frame_ms);
+		d->c->frames_total += (uint64_t)m->nframes;
+		if (m->nframes == 0)
+			metric_finished(d, i);
+	}
+	return d->f->set ? -1 : 0;
+}
+
+int
+dump_run(const struct dump_config *cfg, const struct dump_events *ev,
+    struct http *http, char *const *metrics, size_t n,
+    struct dump_counters *c, struct fatal *f, int *broken_pipe)
+{
+	struct dump d;
+	size_t i;
+
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.ev = ev;
+	d.c = c;
+	d.f = f;
+	d.broken_pipe = broken_pipe;
+	d.http = http;
+	d.nmetrics = n;
+	d.metrics = xcalloc(n ? n : 1, sizeof(*d.metrics));
+	for (i = 0; i < n; i++) {
+		d.metrics[i].name = metrics[i];
+		strvec_init(&d.metrics[i].tsuids);
+	}
+	c->metrics = n;
+	query_init(&d.query);
+	if (n > 0)
+		detect_version(&d);
+	if (plan(&d) == 0)
+		run(&d);
+	for (i = 0; i < n; i++)
+		strvec_free(&d.metrics[i].tsuids);
+	free(d.metrics);
+	query_free(&d.query);
+	return f->set ? -1 : 0;
+}

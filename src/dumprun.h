@@ -1,0 +1,59 @@
+/* dumprun.h - the dump engine: metrics x frames -> /api/query requests in
+ * flight -> ordered canonical lines -> output; retries, splits, TSUIDs */
+#ifndef OTSDB_DUMPRUN_H
+#define OTSDB_DUMPRUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct http;
+struct output;
+
+struct dump_config {
+	const char *base;       /* endpoint without trailing / */
+	const char *shown;      /* the same for messages, credentials masked */
+	int64_t start_ms;       /* [start, stop) */
+	int64_t stop_ms;
+	int64_t frame_ms;       /* one query's time span */
+	int concurrent;         /* frames in flight */
+	int resumable;          /* a rerun resumes (--dump-dir): say so */
+	struct output *out;     /* where finished frames go */
+	volatile sig_atomic_t *stop; /* non-zero: start no new frame */
+};
+
+/* One run's figures, read by progress and the summary. */
+struct dump_counters {
+	uint64_t metrics;       /* selected */
+	uint64_t metrics_done;
+	uint64_t frames;        /* written */
+	uint64_t frames_total;
+	uint64_t points;        /* written */
+	uint64_t requests;      /* HTTP attempts */
+	uint64_t retries;
+	uint64_t splits;        /* frames halved because they were too big */
+	uint64_t bad_values;    /* points whose value could not be dumped */
+	uint64_t dropped;       /* points outside their frame, not written */
+	int64_t start_ms;       /* clock_mono_ms() at the start */
+};
+
+struct dump_events {
+	struct notes notes;
+	/* called often while the run waits; rate-limit it */
+	void (*progress)(void *ctx, const struct dump_counters *c);
+	void *ctx;
+};
+
+/* Dumps the n metrics (sorted names) in order.  Asks the server's version
+ * first (servers without 'none' are dumped by TSUID), plans each
+ * metric's frames (resuming where the output says), then keeps up to
+ * `concurrent` frames in flight and writes them in order.  Fills c, and
+ * f on a fatal error (a closed output pipe sets *broken_pipe and f with
+ * an empty message).  Returns 0, or -1 when f is set. */
+int dump_run(const struct dump_config *cfg, const struct dump_events *ev,
+    struct http *http, char *const *metrics, size_t n,
+    struct dump_counters *c, struct fatal *f, int *broken_pipe);
+
+#endif

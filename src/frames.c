@@ -1,0 +1,94 @@
+/* frames.c - the query frames of a dump: tiling, halving, TSUID groups */
+#include "config.h"
+
+#include <string.h>
+
+#include "frames.h"
+
+/* Bytes of a TSUID query body besides its TSUIDs, and per TSUID. */
+#define GROUP_BODY_BASE 200
+#define GROUP_BODY_PER_TSUID 40
+
+int64_t
+frames_count(int64_t start, int64_t stop, int64_t size)
+{
+	if (stop <= start || size <= 0)
+		return 0;
+	return (stop - start + size - 1) / size;
+}
+
+struct frame_range
+frames_nth(int64_t start, int64_t stop, int64_t size, int64_t i)
+{
+	struct frame_range r;
+
+	memset(&r, 0, sizeof(r));
+	r.lo = start + i * size;
+	r.hi = r.lo + size;
+	if (r.hi > stop)
+		r.hi = stop;
+	return r;
+}
+
+int
+frames_can_split(const struct frame_range *r)
+{
+	return r->to - r->from > 1 || r->hi - r->lo > 1000;
+}
+
+void
+frames_halve(const struct frame_range *r, struct frame_range *first,
+    struct frame_range *second)
+{
+	*first = *second = *r;
+	if (r->to - r->from > 1)
+		first->to = second->from = r->from + (r->to - r->from) / 2;
+	else
+		first->hi = second->lo = r->lo + (r->hi - r->lo) / 2;
+}
+
+int
+frames_push(struct frame_todo *t, const struct frame_range *r)
+{
+	if (t->n >= FRAMES_MAX_DEPTH)
+		return -1;
+	t->v[t->n++] = *r;
+	return 0;
+}
+
+int
+frames_pop(struct frame_todo *t, struct frame_range *r)
+{
+	if (t->n == 0)
+		return 0;
+	*r = t->v[--t->n];
+	return 1;
+}
+
+size_t
+frames_tsuid_groups(char *const *tsuids, size_t n, size_t max_bytes,
+    size_t (*groups)[2], size_t max_groups)
+{
+	size_t i, from = 0, bytes = GROUP_BODY_BASE, ng = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t one = strlen(tsuids[i]) + GROUP_BODY_PER_TSUID;
+
+		if (bytes + one > max_bytes && i > from) {
+			if (ng == max_groups)
+				return 0;
+			groups[ng][0] = from;
+			groups[ng++][1] = i;
+			from = i;
+			bytes = GROUP_BODY_BASE;
+		}
+		bytes += one;
+	}
+	if (from < n) {
+		if (ng == max_groups)
+			return 0;
+		groups[ng][0] = from;
+		groups[ng++][1] = n;
+	}
+	return ng;
+}

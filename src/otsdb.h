@@ -1,0 +1,117 @@
+/* otsdb.h - OpenTSDB's HTTP API: every /api/ request the tools make is
+ * built here, and every answer is read and classified here; no I/O */
+#ifndef OTSDB_OTSDB_H
+#define OTSDB_OTSDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct error;
+struct http_req;
+struct strvec;
+
+/* Names one /api/suggest call asks for; OpenTSDB caps an answer at this
+ * `max`, or at 25 when its configuration ignores max. */
+#define OTSDB_SUGGEST_MAX 5000
+#define OTSDB_SUGGEST_SERVER_CAP 25
+/* Longest GET query URL; longer queries go as a POST body. */
+#define OTSDB_GET_URL_MAX 3500
+/* OpenTSDB without chunking takes request bodies up to 8 KiB; TSUID
+ * group queries stay well below. */
+#define OTSDB_TSUID_BODY_MAX 7000
+
+/* Appends the URL-encoded bytes (RFC 3986 unreserved kept). */
+void otsdb_url_escape(struct buf *out, const char *s, size_t n);
+
+/* ---- metric discovery: /api/suggest */
+
+/* The URL of a suggest call for metric names starting with prefix. */
+void otsdb_suggest_url(struct buf *url, const char *base,
+    const char *prefix);
+/* Reads a suggest answer: adds the names that start with prefix to names
+ * and sets *cut when the answer may have been cut off by a cap (then the
+ * caller narrows the prefix).  0, or -1 when it is not an array of
+ * names. */
+int otsdb_suggest_parse(const char *body, size_t len, const char *prefix,
+    struct strvec *names, int *cut, struct error *err);
+/* The code point at byte `at` of a UTF-8 name (0 at its end, 0x10000
+ * for one OpenTSDB cannot store): where narrowing goes on. */
+unsigned otsdb_codepoint_at(const char *name, size_t at);
+/* Highest code point of a metric name in OpenTSDB 2.x (ISO-8859-1). */
+#define OTSDB_NAME_CP_MAX 0xFFu
+
+/* ---- version: /api/version */
+
+struct otsdb_version {
+	int major, minor;  /* 0.0 when unknown */
+	char text[64];
+};
+
+void otsdb_version_url(struct buf *url, const char *base);
+/* 0 when the answer names a version, else -1 (v is then 0.0). */
+int otsdb_version_parse(const char *body, size_t len,
+    struct otsdb_version *v);
+/* Whether the server has the 'none' aggregator (2.3 and later); an
+ * unknown version is assumed to have it. */
+int otsdb_version_has_none(const struct otsdb_version *v);
+
+/* ---- series of a metric: /api/search/lookup (pre-2.3 servers) */
+
+/* The POST that lists every series of metric from the data table
+ * (useMeta false: the meta table is often empty). */
+void otsdb_lookup_request(struct buf *url, struct buf *body,
+    const char *base, const char *metric);
+/* Adds the answer's TSUIDs to tsuids, sorted.  -1 when the answer is not
+ * a lookup answer or lists fewer series than its totalResults. */
+int otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
+    struct error *err);
+
+/* ---- data: /api/query */
+
+/* One query of raw points in [lo, hi) ms.  With tsuids == NULL: the
+ * `none` aggregator over every series of metric, a GET unless the name
+ * holds characters OpenTSDB's GET syntax cannot carry or the URL is too
+ * long; otherwise one sub-query per TSUID in tsuids[0..n).  The body is
+ * left empty for a GET. */
+void otsdb_query_request(struct buf *url, struct buf *body,
+    const char *base, const char *metric, int64_t lo, int64_t hi,
+    char *const *tsuids, size_t n);
+
+/* Why a query failed, from what came back. */
+enum otsdb_query_failure {
+	OTSDB_QUERY_FAILED,    /* an error to report */
+	OTSDB_QUERY_TOO_LARGE, /* the answer is too big: split the query */
+	OTSDB_QUERY_NO_NONE    /* no 'none' aggregator: query by TSUID */
+};
+
+/* Classifies a failed query: status 0 when no answer came (timed_out
+ * tells whether it ran past the timeout); body and truncated are the
+ * answer. */
+enum otsdb_query_failure otsdb_query_classify(long status, int timed_out,
+    const char *body, size_t len, int truncated);
+
+/* ---- writes: /api/put */
+
+/* The put URL (with details, so refusals name their points). */
+void otsdb_put_url(struct buf *url, const char *base);
+/* Advice for a refused or dropped put of body_len bytes when OpenTSDB's
+ * request size limits explain it; NULL otherwise.  status 0 with
+ * got_nothing: the connection closed without an answer. */
+const char *otsdb_put_size_advice(long status, const char *msg,
+    size_t body_len, int got_nothing);
+
+/* ---- any answer */
+
+/* The server's message: an OpenTSDB error body's "message", else the
+ * start of the body; control characters blanked, at most 300 bytes. */
+void otsdb_error_text(const char *body, size_t len, char *out, size_t n);
+/* What went wrong with a failed request, for a message: the transport
+ * error, or the status and the server's message, with the attempts
+ * when it was retried. */
+void otsdb_failure_text(const struct http_req *r, char *out, size_t n);
+/* The statuses worth a retry: 408, 429, 5xx and 424 (OpenTSDB's answer
+ * to a failed HBase call). */
+int otsdb_retryable_status(long status);
+
+#endif

@@ -1,0 +1,108 @@
+/* progress.c - the progress line and the final summary of both tools */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "clock.h"
+#include "dumprun.h"
+#include "log.h"
+#include "progress.h"
+#include "restorerun.h"
+
+static int
+due(struct progress *p, double *secs, int64_t start_ms)
+{
+	int64_t now = clock_mono_ms();
+
+	if (now < p->next_ms)
+		return 0;
+	p->next_ms = now + 1000;
+	*secs = (now - start_ms) / 1000.0;
+	return 1;
+}
+
+void
+progress_dump(struct progress *p, const struct dump_counters *c)
+{
+	double secs;
+	char eta[32] = "?";
+
+	if (!due(p, &secs, c->start_ms))
+		return;
+	if (c->frames > 0 && c->frames_total > c->frames)
+		snprintf(eta, sizeof(eta), "%.0f s", secs *
+		    (double)(c->frames_total - c->frames) / (double)c->frames);
+	log_progress("metrics %llu/%llu, frames %llu/%llu, %llu points, "
+	    "%.0f points/s, ETA %s", (unsigned long long)c->metrics_done,
+	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
+	    (unsigned long long)c->frames_total,
+	    (unsigned long long)c->points, secs > 0 ? c->points / secs : 0.0,
+	    eta);
+}
+
+void
+progress_restore(struct progress *p, const struct restore_counters *c)
+{
+	double secs;
+
+	if (!due(p, &secs, c->start_ms))
+		return;
+	log_progress("%llu lines, %llu stored, %llu rejected, %.0f points/s",
+	    (unsigned long long)c->lines, (unsigned long long)c->stored,
+	    (unsigned long long)(c->rejected_lines + c->rejected_points),
+	    secs > 0 ? c->stored / secs : 0.0);
+}
+
+void
+summary_dump(const struct dump_counters *c, int stopped, int fatal)
+{
+	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
+	char dropped[64] = "";
+
+	log_progress_end();
+	if (log_level() < LOG_NORMAL && !fatal)
+		return;
+	if (c->dropped > 0)
+		snprintf(dropped, sizeof(dropped), ", %llu points outside "
+		    "their frame dropped", (unsigned long long)c->dropped);
+	log_error("%s%llu metrics, %llu frames, %llu points, %llu requests, "
+	    "%llu retries, %llu splits, %llu values not dumped%s, %.1f s, "
+	    "%.0f points/s", stopped ? "stopped: " : "",
+	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
+	    (unsigned long long)c->points, (unsigned long long)c->requests,
+	    (unsigned long long)c->retries, (unsigned long long)c->splits,
+	    (unsigned long long)c->bad_values, dropped, secs,
+	    secs > 0 ? c->points / secs : 0.0);
+}
+
+void
+summary_restore(const struct restore_counters *c, int dry_run,
+    size_t size_limit, int stopped, int fatal)
+{
+	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
+	uint64_t rejected = c->rejected_lines + c->rejected_points;
+
+	log_progress_end();
+	if (log_level() < LOG_NORMAL && !fatal)
+		return;
+	if (dry_run)
+		log_error("%sdry run: %llu lines read, %llu valid points, %llu "
+		    "rejected, %llu requests of at most %zu bytes (%llu "
+		    "bytes) not sent", stopped ? "stopped: " : "",
+		    (unsigned long long)c->lines,
+		    (unsigned long long)c->points,
+		    (unsigned long long)rejected,
+		    (unsigned long long)c->requests, size_limit,
+		    (unsigned long long)c->bytes_sent);
+	else
+		log_error("%s%llu lines read, %llu points stored, %llu "
+		    "rejected, %llu requests, %llu retries, %llu bytes sent, "
+		    "%.1f s, %.0f points/s", stopped ? "stopped: " : "",
+		    (unsigned long long)c->lines,
+		    (unsigned long long)c->stored,
+		    (unsigned long long)rejected,
+		    (unsigned long long)c->requests,
+		    (unsigned long long)c->retries,
+		    (unsigned long long)c->bytes_sent, secs,
+		    secs > 0 ? c->stored / secs : 0.0);
+}

@@ -1,0 +1,276 @@
+/* query.c - one /api/query answer -> canonical otsdb NDJSON lines
+ * Timestamps are taken in milliseconds (the query asks for them) and
+ * values keep the number text the server sent. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapoint.h"
+#include "error.h"
+#include "query.h"
+#include "xalloc.h"
+
+/* One series of an answer: its sort key (head and tail of its lines)
+ * and where its lines went in out. */
+struct series {
+	struct buf key;
+	size_t tail_off; /* where the tail starts in key */
+	size_t from, to;
+};
+
+void
+query_init(struct query *q)
+{
+	memset(q, 0, sizeof(*q));
+	json_init(&q->json);
+	datapoint_init(&q->dp);
+	buf_init(&q->strs);
+	buf_init(&q->scratch);
+}
+
+void
+query_free(struct query *q)
+{
+	struct series *sv = q->series;
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->series_cap; i++)
+		buf_free(&sv[i].key);
+	free(q->series);
+	json_free(&q->json);
+	datapoint_free(&q->dp);
+	buf_free(&q->strs);
+	buf_free(&q->scratch);
+	memset(q, 0, sizeof(*q));
+}
+
+static struct series *
+series_room(struct query *q, size_t n)
+{
+	struct series *sv;
+	size_t i, cap = q->series_cap;
+
+	if (n <= cap)
+		return q->series;
+	sv = xreallocarray(q->series, n, sizeof(*sv));
+	for (i = cap; i < n; i++)
+		buf_init(&sv[i].key);
+	q->series = sv;
+	q->series_cap = n;
+	return sv;
+}
+
+/* Fills q->dp with the metric and tags of result t.  -1 when the
+ * result's tags cannot make a datapoint (a repeated key). */
+static int
+series_of(struct query *q, int t, const char *metric)
+{
+	struct json *j = &q->json;
+	struct datapoint *dp = &q->dp;
+	struct error err;
+	int tm = json_member(j, t, "metric");
+	int tt = json_member(j, t, "tags");
+	size_t mlen, ntags, x;
+	int k;
+
+	buf_reset(&q->strs);
+	buf_reserve(&q->strs, 64);
+	if (tm >= 0 && json_type(j, tm) == JSON_STRING)
+		json_unescape(j, tm, &q->strs);
+	else
+		buf_puts(&q->strs, metric);
+	mlen = q->strs.len;
+	ntags = tt >= 0 && json_type(j, tt) == JSON_OBJECT ?
+	    (size_t)json_count(j, tt) : 0;
+	if (ntags > dp->tags_cap) {
+		dp->tags_cap = ntags;
+		dp->tags = xreallocarray(dp->tags, ntags, sizeof(*dp->tags));
+	}
+	/* offsets first: the buffer may move while it fills */
+	for (x = 0, k = tt + 1; x < ntags; x++, k = json_next(j, k + 1)) {
+		size_t a = q->strs.len, b;
+
+		json_unescape(j, k, &q->strs);
+		b = q->strs.len;
+		if (json_type(j, k + 1) == JSON_STRING)
+			json_unescape(j, k + 1, &q->strs);
+		dp->tags[x].key = (const char *)(uintptr_t)a;
+		dp->tags[x].key_len = b - a;
+		dp->tags[x].val = (const char *)(uintptr_t)b;
+		dp->tags[x].val_len = q->strs.len - b;
+	}
+	for (x = 0; x < ntags; x++) {
+		dp->tags[x].key = q->strs.p + (uintptr_t)dp->tags[x].key;
+		dp->tags[x].val = q->strs.p + (uintptr_t)dp->tags[x].val;
+	}
+	dp->metric = q->strs.p;
+	dp->metric_len = mlen;
+	dp->ntags = ntags;
+	return datapoint_sort_tags(dp, &err);
+}
+
+/* The time of a dps member key: its digits; -1 when it is not one. */
+static int64_t
+key_time(const char *s, size_t n)
+{
+	int64_t ts = 0;
+	size_t z;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (z = 0; z < n; z++) {
+		if (s[z] < '0' || s[z] > '9')
+			return -1;
+		ts = ts * 10 + (s[z] - '0');
+	}
+	return ts;
+}
+
+static int
+series_cmp(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int c = strcmp(x->key.p, y->key.p);
+
+	/* equal keys keep the answer's order */
+	if (c == 0)
+		c = x->from < y->from ? -1 : x->from > y->from;
+	return c;
+}
+
+int
+query_render(struct query *q, const char *body, size_t len,
+    const char *metric, int64_t lo, int64_t hi, struct buf *out,
+    struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
+    struct error *err)
+{
+	struct json *j = &q->json;
+	struct series *sv, *s;
+	size_t ns = 0, si, out_start = out->len;
+	int i, count, t, k, np, p;
+	struct query_counts c;
+
+	memset(&c, 0, sizeof(c));
+	if (json_parse(j, body, len, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		error_set(err, "the answer is not a JSON array (%s)", why);
+		return -1;
+	}
+	if (json_type(j, 0) != JSON_ARRAY) {
+		error_set(err, "the answer is not a JSON array");
+		return -1;
+	}
+	count = json_count(j, 0);
+	sv = series_room(q, count ? (size_t)count : 1);
+	/* lines take about three times the bytes of the answer's dps */
+	buf_reserve(out, len * 3 + 4096);
+	for (i = 0, t = 1; i < count; i++, t = json_next(j, t)) {
+		int td = json_member(j, t, "dps");
+		int ta = json_member(j, t, "aggregateTags");
+		const char *head, *tail;
+		size_t head_len, tail_len;
+
+		if (json_type(j, t) != JSON_OBJECT || td < 0)
+			continue;
+		if (ta >= 0 && json_count(j, ta) > 0)
+			c.aggregated++;
+		if (series_of(q, t, metric) < 0)
+			continue;
+		s = &sv[ns++];
+		buf_reset(&s->key);
+		datapoint_encode_head(&q->dp, &s->key);
+		s->tail_off = s->key.len;
+		datapoint_encode_tail(&q->dp, &s->key);
+		head = s->key.p;
+		head_len = s->tail_off;
+		tail = s->key.p + s->tail_off;
+		tail_len = s->key.len - s->tail_off;
+		s->from = out->len;
+		np = json_count(j, td);
+		for (p = 0, k = td + 1; p < np; p++) {
+			int64_t ts;
+			int tv;
+			const char *v;
+			size_t vn;
+
+			if (json_type(j, td) == JSON_OBJECT) {
+				v = json_raw(j, k, &vn);
+				ts = key_time(v, vn);
+				tv = k + 1;
+				k = json_next(j, k + 1);
+				if (ts < 0)
+					continue;
+			} else {
+				/* arrays: [[ts, value], ...] */
+				int e = k;
+
+				k = json_next(j, k);
+				if (json_type(j, e) != JSON_ARRAY ||
+				    json_count(j, e) != 2 ||
+				    json_int64(j, e + 1, &ts) < 0)
+					continue;
+				tv = json_next(j, e + 1);
+			}
+			if (ts < 100000000000LL && ts > 0 &&
+			    ts * 1000 >= lo && ts * 1000 < hi + 1000) {
+				error_set(err, "the server answered in seconds "
+				    "although milliseconds were asked for");
+				buf_truncate(out, out_start);
+				return -1;
+			}
+			if (ts < lo || ts >= hi) {
+				c.dropped++;
+				continue;
+			}
+			v = json_raw(j, tv, &vn);
+			if (json_type(j, tv) != JSON_NUMBER) {
+				struct query_bad_value bv;
+
+				c.bad_values++;
+				if (bad == NULL)
+					continue;
+				/* the tags object: the tail without
+				 * ,"tags": and the closing } */
+				bv.tags = tail + 8;
+				bv.tags_len = tail_len - 9;
+				bv.value = v;
+				bv.value_len = vn;
+				bv.quoted = json_type(j, tv) == JSON_STRING;
+				bv.timestamp_ms = ts;
+				bad(bad_ctx, &bv);
+				continue;
+			}
+			datapoint_encode_point(out, head, head_len, ts, v, vn,
+			    tail, tail_len);
+			buf_putc(out, '\n');
+			c.points++;
+		}
+		s->to = out->len;
+	}
+	/* series in a stable order: by their canonical text */
+	for (si = 1; si < ns && strcmp(sv[si - 1].key.p, sv[si].key.p) <= 0;
+	    si++)
+		;
+	if (si < ns) {
+		/* the answer's order was another: rebuild in sorted order */
+		struct buf *tmp = &q->scratch;
+
+		qsort(sv, ns, sizeof(*sv), series_cmp);
+		buf_reset(tmp);
+		buf_append(tmp, out->p + out_start, out->len - out_start);
+		buf_truncate(out, out_start);
+		for (si = 0; si < ns; si++)
+			buf_append(out, tmp->p + (sv[si].from - out_start),
+			    sv[si].to - sv[si].from);
+	}
+	counts->points += c.points;
+	counts->dropped += c.dropped;
+	counts->bad_values += c.bad_values;
+	counts->aggregated += c.aggregated;
+	return 0;
+}

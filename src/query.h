@@ -1,0 +1,61 @@
+/* query.h - one /api/query answer -> canonical otsdb NDJSON lines */
+#ifndef OTSDB_QUERY_H
+#define OTSDB_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "datapoint.h"
+#include "json.h"
+
+struct error;
+
+/* What rendering an answer found. */
+struct query_counts {
+	uint64_t points;     /* lines written */
+	uint64_t dropped;    /* points outside the frame, not written */
+	uint64_t bad_values; /* points whose value is not a number */
+	uint64_t aggregated; /* results with a non-empty aggregateTags */
+};
+
+/* A point whose value cannot be dumped (a string, null, ...): the
+ * series' tags as canonical JSON, and the value's raw JSON text. */
+struct query_bad_value {
+	const char *tags;
+	size_t tags_len;
+	const char *value;   /* a string's text without its quotes */
+	size_t value_len;
+	int quoted;          /* the value is a JSON string */
+	int64_t timestamp_ms;
+};
+
+typedef void query_bad_fn(void *ctx, const struct query_bad_value *bad);
+
+/* Reusable state (token array, scratch buffers) for rendering answers. */
+struct query {
+	struct json json;
+	struct datapoint dp;
+	struct buf strs;
+	struct buf scratch;
+	void *series;       /* per-series bookkeeping, grown as needed */
+	size_t series_cap;
+};
+
+void query_init(struct query *q);
+void query_free(struct query *q);
+
+/* Appends to out the canonical line of every point of the answer (JSON
+ * text of len bytes) whose time lies in [lo, hi), series by series in
+ * the order of their canonical tags, each series in the answer's time
+ * order.  Results without a metric name take `metric`.  Points outside
+ * the frame are counted as dropped; values that are not numbers are
+ * counted and passed to bad (when set).  Returns 0, or -1 with err when
+ * the answer is not a query answer or is in seconds although
+ * milliseconds were asked for; out is then as it was. */
+int query_render(struct query *q, const char *body, size_t len,
+    const char *metric, int64_t lo, int64_t hi, struct buf *out,
+    struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
+    struct error *err);
+
+#endif

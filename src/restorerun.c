@@ -1,0 +1,459 @@
+/* restorerun.c - the restore engine: lines -> batches -> /api/put
+ * Reading waits for the HTTP queue only when it is full or the input
+ * has nothing to read; every point ends stored or reported. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ackq.h"
+#include "batch.h"
+#include "buf.h"
+#include "datapoint.h"
+#include "dumpdir.h"
+#include "http.h"
+#include "lineio.h"
+#include "otsdb.h"
+#include "put.h"
+#include "reject.h"
+#include "restorerun.h"
+#include "seedcsv.h"
+#include "xalloc.h"
+
+struct input {
+	const struct restore_input *in;
+	struct ackq ack;
+	int reading_done;
+};
+
+struct run {
+	const struct restore_config *cfg;
+	const struct restore_events *ev;
+	struct restore_counters *c;
+	struct fatal *fatal;
+	struct http *http;
+	struct input *inputs;
+	struct datapoint dp;
+	struct buf enc;
+	struct put_answer answer;
+};
+
+/* A batch on the wire. */
+struct pending {
+	struct run *run;
+	struct batch *batch;
+	size_t input;
+	uint64_t seq;
+};
+
+/* The put URL for messages: credentials masked. */
+static const char *
+cfg_shown(const struct run *run)
+{
+	return run->cfg->shown_url ? run->cfg->shown_url : run->cfg->url;
+}
+
+static void
+tick(struct run *run)
+{
+	if (run->ev->progress)
+		run->ev->progress(run->ev->ctx, run->c);
+}
+
+static int
+stopped(const struct run *run)
+{
+	return run->cfg->stop != NULL && *run->cfg->stop;
+}
+
+static void
+reject(struct run *run, const char *source, uint64_t lineno,
+    const char *reason, const char *line, size_t len, int truncated)
+{
+	struct error err;
+
+	if (run->cfg->reject != NULL && reject_write(run->cfg->reject, source,
+	    lineno, reason, line, len, truncated, &err) < 0)
+		fatal_set(run->fatal, "%s", err.msg);
+}
+
+static void
+bad_line(struct run *run, const struct lineio *in, const char *msg,
+    const char *line, size_t len, int truncated)
+{
+	run->c->rejected_lines++;
+	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", in->name,
+	    (unsigned long long)in->lineno, msg);
+	reject(run, in->name, in->lineno, msg, line, len, truncated);
+}
+
+/* Marks entry seq of an input acknowledged; writes its resume metadata
+ * when the acknowledged offset moved. */
+static void
+acked(struct run *run, struct input *in, uint64_t seq)
+{
+	if (!ackq_done(&in->ack, seq) || in->in->rmeta == NULL ||
+	    run->cfg->dry_run)
+		return;
+	if (dumpdir_write_rmeta(in->in->rmeta, in->ack.acked) < 0)
+		fatal_set(run->fatal, "%s: cannot write resume metadata: %s",
+		    in->in->rmeta, strerror(errno));
+}
+
+/* ------------------------------------------------------------ answers */
+
+struct refusal_ctx {
+	struct run *run;
+	struct pending *p;
+	const char *sent;
+};
+
+static void
+on_refused(void *ctx, const struct put_refusal *r)
+{
+	struct refusal_ctx *rc = ctx;
+	const char *src = rc->run->inputs[rc->p->input].in->path;
+	const char *line = r->raw;
+	size_t len = r->raw_len;
+	uint64_t lineno = 0;
+
+	if (r->index >= 0) {
+		const struct batch_point *bp = &rc->p->batch->pts[r->index];
+
+		line = rc->sent + bp->off;
+		len = bp->len;
+		lineno = bp->lineno;
+	}
+	note(&rc->run->ev->notes, NOTE_VERBOSE,
+	    "%s:%llu: refused by the server: %s", src,
+	    (unsigned long long)lineno, r->reason);
+	reject(rc->run, src, lineno, r->reason, line, len, 0);
+}
+
+/* A 400 with a details body: count the stored, reject the named points.
+ * Returns -1 when the body is not a details answer. */
+static int
+handle_details(struct run *run, struct pending *p, struct http_req *r)
+{
+	struct refusal_ctx rc = { run, p, r->body };
+	const char *src = run->inputs[p->input].in->path;
+	size_t n = p->batch->n;
+	int64_t failed;
+	size_t listed;
+
+	/* the sent body is the batch's, with the objects at their offsets */
+	if (r->resp_truncated || put_details(&run->answer, r->resp.p,
+	    r->resp.len, r->body, p->batch->pts, n, &failed, &listed,
+	    on_refused, &rc) < 0)
+		return -1;
+	if (failed > (int64_t)listed)
+		note(&run->ev->notes, NOTE_ERROR, "%s: the server refused %lld "
+		    "points without naming them", src,
+		    (long long)(failed - (int64_t)listed));
+	run->c->rejected_points += (uint64_t)failed;
+	run->c->stored += n - (uint64_t)failed;
+	if (failed > 0)
+		note(&run->ev->notes, NOTE_WARN, "%s: the server refused %lld "
+		    "of %zu points in a request%s", src, (long long)failed, n,
+		    run->cfg->reject ? " (see the reject file)" : "");
+	return 0;
+}
+
+static void
+on_done(struct http_req *r, void *ctx)
+{
+	struct pending *p = ctx;
+	struct run *run = p->run;
+	struct input *in = &run->inputs[p->input];
+	char msg[400];
+	const char *advice;
+
+	http_count(r, &run->c->requests, &run->c->retries);
+	if (r->status > 0) /* bytes the server took and answered */
+		run->c->bytes_sent += r->body_len;
+	otsdb_error_text(r->resp.p, r->resp.len, msg, sizeof(msg));
+	switch (r->outcome) {
+	case HTTP_DONE_2XX:
+		run->c->stored += p->batch->n;
+		acked(run, in, p->seq);
+		break;
+	case HTTP_DONE_STATUS:
+		if (r->status == 400 && handle_details(run, p, r) == 0) {
+			acked(run, in, p->seq);
+			break;
+		}
+		advice = otsdb_put_size_advice(r->status, msg, r->body_len, 0);
+		if (advice)
+			fatal_set(run->fatal, "the server refused a request of "
+			    "%zu bytes (HTTP %ld: %s); %s", r->body_len,
+			    r->status, msg, advice);
+		else
+			fatal_set(run->fatal, "%s: HTTP %ld: %s",
+			    cfg_shown(run), r->status, msg);
+		break;
+	case HTTP_GAVE_UP_STATUS:
+		fatal_set(run->fatal, "%s: HTTP %ld after %d attempts: %s",
+		    cfg_shown(run), r->status, r->attempts, msg);
+		break;
+	case HTTP_GAVE_UP_TRANSPORT:
+		advice = otsdb_put_size_advice(0, msg, r->body_len,
+		    r->got_nothing);
+		fatal_set(run->fatal, "%s: %s after %d attempts%s%s%s",
+		    cfg_shown(run),
+		    r->error, r->attempts, advice ? " (" : "",
+		    advice ? advice : "", advice ? ")" : "");
+		break;
+	}
+	batch_free(p->batch);
+	free(p);
+	http_req_free(r);
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* lineio calls this before read(2): serve transfers until fd is ready. */
+static void
+wait_input(void *ctx, int fd)
+{
+	struct run *run = ctx;
+
+	while (http_pending(run->http) > 0 && !stopped(run)) {
+		tick(run);
+		if (http_pump(run->http, fd, 500))
+			return;
+	}
+}
+
+static void
+submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
+{
+	struct pending *p;
+	struct http_req *r;
+	struct input *in = &run->inputs[input];
+
+	batch_finish(b);
+	if (run->cfg->dry_run) {
+		run->c->requests++;
+		run->c->bytes_sent += b->body.len;
+		ackq_push(&in->ack, end_offset, 1);
+		batch_free(b);
+		return;
+	}
+	while (http_pending(run->http) >= (size_t)run->cfg->concurrent &&
+	    !run->fatal->set) {
+		tick(run);
+		http_pump(run->http, -1, 500);
+	}
+	if (run->fatal->set) {
+		batch_free(b);
+		return;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->run = run;
+	p->batch = b;
+	p->input = input;
+	p->seq = ackq_push(&in->ack, end_offset, 0);
+	r = http_req_new(xstrdup(run->cfg->url), b->body.p, b->body.len);
+	b->body.p = NULL; /* the request owns the body now */
+	r->done = on_done;
+	r->ctx = p;
+	http_submit(run->http, r);
+	http_pump(run->http, -1, 0);
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* Whether a line is a row of the old tool's dump files
+ * (timestamp|metric|tags|value) rather than a JSON object.  Decided line
+ * by line, since a resumed old dump may hold both. */
+static int
+old_row(const char *s, size_t n)
+{
+	size_t i, bars = 0;
+
+	if (n == 0 || ((s[0] < '0' || s[0] > '9') && s[0] != '"'))
+		return 0;
+	for (i = 0; i < n; i++)
+		bars += s[i] == '|';
+	return bars >= 3;
+}
+
+/* Opens an input and skips what its resume metadata says is stored. */
+static int
+open_input(struct run *run, struct input *in, struct lineio *lr)
+{
+	struct error err;
+	uint64_t start = 0;
+
+	if (lineio_open(lr, in->in->path, run->cfg->max_line, &err) < 0) {
+		fatal_set(run->fatal, "%s", err.msg);
+		return -1;
+	}
+	lr->wait = wait_input;
+	lr->wait_ctx = run;
+	lr->stop = run->cfg->stop;
+	if (in->in->rmeta == NULL)
+		return 0;
+	if (dumpdir_read_rmeta(in->in->rmeta, &start) < 0) {
+		fatal_set(run->fatal, "%s: unreadable resume metadata: %s",
+		    in->in->rmeta, strerror(errno));
+		lineio_close(lr);
+		return -1;
+	}
+	if (start > 0) {
+		if (lineio_skip(lr, start, &err) < 0) {
+			fatal_set(run->fatal, "%s", err.msg);
+			lineio_close(lr);
+			return -1;
+		}
+		note(&run->ev->notes, NOTE_WARN, "%s: resuming after line %llu "
+		    "(byte %llu)", in->in->path, (unsigned long long)lr->lineno,
+		    (unsigned long long)start);
+	}
+	ackq_init(&in->ack, start);
+	return 0;
+}
+
+static void
+too_big(struct run *run, const struct lineio *lr)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg), "datapoint of %zu bytes does not fit in a "
+	    "request of --request-size-limit %zu bytes", run->enc.len,
+	    run->cfg->size_limit);
+	run->c->points--;
+	run->c->rejected_points++;
+	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
+	    (unsigned long long)lr->lineno, msg);
+	reject(run, lr->name, lr->lineno, msg, run->enc.p, run->enc.len, 0);
+}
+
+/* Reads one input to its end (or a stop or fatal error). */
+static void
+restore_input(struct run *run, size_t idx)
+{
+	struct input *in = &run->inputs[idx];
+	const struct restore_config *cfg = run->cfg;
+	struct lineio lr;
+	struct error err;
+	struct batch *b;
+	const char *line;
+	size_t len;
+	enum lineio_result lres;
+	enum batch_result br;
+	char msg[300];
+
+	if (open_input(run, in, &lr) < 0)
+		return;
+	b = batch_new(cfg->size_limit, cfg->max_points, (int)idx);
+	while (!run->fatal->set && !stopped(run)) {
+		lres = lineio_next(&lr, &line, &len, &err);
+		if (lres == LINEIO_EOF)
+			break;
+		if (lres == LINEIO_ERROR) {
+			if (!stopped(run))
+				fatal_set(run->fatal, "%s", err.msg);
+			break;
+		}
+		run->c->lines++;
+		if (lres == LINEIO_LONG) {
+			snprintf(msg, sizeof(msg), "line is longer than %zu "
+			    "bytes (--max-line-length)", cfg->max_line);
+			bad_line(run, &lr, msg, line, len, 1);
+			continue;
+		}
+		if (blank(line, len))
+			continue;
+		if ((old_row(line, len) ? seedcsv_decode(&run->dp, line, len,
+		    &err) : datapoint_decode(&run->dp, line, len, &err)) < 0) {
+			bad_line(run, &lr, err.msg, line, len, 0);
+			continue;
+		}
+		run->c->points++;
+		buf_reset(&run->enc);
+		datapoint_encode(&run->dp, &run->enc);
+		br = batch_add(b, run->enc.p, run->enc.len, lr.lineno,
+		    lr.offset);
+		if (br == BATCH_FULL) {
+			submit(run, b, idx, b->pts[b->n - 1].end_offset);
+			b = batch_new(cfg->size_limit, cfg->max_points,
+			    (int)idx);
+			br = batch_add(b, run->enc.p, run->enc.len, lr.lineno,
+			    lr.offset);
+		}
+		if (br == BATCH_TOO_BIG)
+			too_big(run, &lr);
+		if ((run->c->lines & 1023) == 0)
+			tick(run);
+	}
+	if (b->n > 0 && !run->fatal->set)
+		submit(run, b, idx, b->pts[b->n - 1].end_offset);
+	else
+		batch_free(b);
+	if (!run->fatal->set && !stopped(run)) {
+		/* lines after the last point (bad or blank) are done too */
+		ackq_push(&in->ack, lr.offset, 1);
+		acked(run, in, ACKQ_NONE);
+		in->reading_done = 1;
+	}
+	lineio_close(&lr);
+}
+
+int
+restore_run(const struct restore_config *cfg,
+    const struct restore_events *ev, struct http *http,
+    const struct restore_input *inputs, size_t n,
+    struct restore_counters *c, struct fatal *f)
+{
+	struct run run;
+	size_t i;
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = cfg;
+	run.ev = ev;
+	run.c = c;
+	run.fatal = f;
+	run.http = http;
+	run.inputs = xcalloc(n ? n : 1, sizeof(*run.inputs));
+	for (i = 0; i < n; i++) {
+		run.inputs[i].in = &inputs[i];
+		ackq_init(&run.inputs[i].ack, 0);
+	}
+	datapoint_init(&run.dp);
+	buf_init(&run.enc);
+	put_answer_init(&run.answer);
+	for (i = 0; i < n && !f->set && !stopped(&run); i++)
+		restore_input(&run, i);
+	while (http_pending(http) > 0) {
+		tick(&run);
+		http_pump(http, -1, 500);
+	}
+	for (i = 0; i < n; i++) {
+		struct input *in = &run.inputs[i];
+
+		if (cfg->remove_metadata && in->in->rmeta && in->reading_done &&
+		    ackq_pending(&in->ack) == 0 && !cfg->dry_run &&
+		    unlink(in->in->rmeta) < 0 && errno != ENOENT)
+			note(&ev->notes, NOTE_ERROR, "%s: %s", in->in->rmeta,
+			    strerror(errno));
+		ackq_free(&in->ack);
+	}
+	free(run.inputs);
+	datapoint_free(&run.dp);
+	buf_free(&run.enc);
+	put_answer_free(&run.answer);
+	return f->set ? -1 : 0;
+}

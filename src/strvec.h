@@ -1,0 +1,23 @@
+/* strvec.h - a growable vector of owned NUL-terminated strings */
+#ifndef OTSDB_STRVEC_H
+#define OTSDB_STRVEC_H
+
+#include <stddef.h>
+
+/* Zero-initialise or strvec_init; strvec_free frees every string. */
+struct strvec {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void strvec_init(struct strvec *sv);
+void strvec_free(struct strvec *sv);
+/* Appends a copy of the n bytes at s. */
+void strvec_add(struct strvec *sv, const char *s, size_t n);
+/* Sorts bytewise (strcmp) and drops repeats. */
+void strvec_sort_unique(struct strvec *sv);
+/* Removes and returns the strings: the caller owns v and each string. */
+char **strvec_steal(struct strvec *sv, size_t *n);
+
+#endif
