@@ -30,7 +30,7 @@ ok(int cond, const char *fmt, ...)
 }
 
 /* Compares n bytes of got with the NUL-terminated want. */
-static void
+static void __attribute__((unused))
 is_mem(const char *got, size_t n, const char *want, const char *name)
 {
 	int same = strlen(want) == n && memcmp(got, want, n) == 0;
@@ -40,7 +40,7 @@ is_mem(const char *got, size_t n, const char *want, const char *name)
 		printf("#   got:  '%.*s'\n#   want: '%s'\n", (int)n, got, want);
 }
 
-static void
+static void __attribute__((unused))
 is_str(const char *got, const char *want, const char *name)
 {
 	is_mem(got, strlen(got), want, name);
