@@ -69,14 +69,18 @@ cli_usage_error(const char *prog, const char *fmt, ...)
 }
 
 int
-cli_close_stdout(const char *prog)
+cli_close_stdout(const char *prog, int reported)
 {
 	int bad = ferror(stdout);
 
 	errno = 0;
 	if (fclose(stdout) != 0 || bad) {
-		fprintf(stderr, "%s: write error: %s\n", prog,
-		    errno ? strerror(errno) : "unknown error");
+		/* the reader went away: end silently, as under SIGPIPE */
+		if (errno == EPIPE)
+			return EXIT_BROKEN_PIPE;
+		if (!reported)
+			fprintf(stderr, "%s: write error: %s\n", prog,
+			    errno ? strerror(errno) : "unknown error");
 		return EXIT_FATAL;
 	}
 	return EXIT_OK;
@@ -218,7 +222,7 @@ cli_common_option(const char *prog, int opt, const char *arg,
 		return 1;
 	case 'V':
 		cli_version(prog);
-		exit(cli_close_stdout(prog));
+		exit(cli_close_stdout(prog, 0));
 	default:
 		return 0;
 	}

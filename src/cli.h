@@ -34,10 +34,11 @@ void cli_version(const char *prog);
  * exits with EXIT_USAGE. */
 void cli_usage_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
-/* Flushes and closes stdout; on failure prints "PROG: write error: ..."
- * and returns EXIT_FATAL, else EXIT_OK.  Data must never look complete
- * when it was not all written. */
-int cli_close_stdout(const char *prog);
+/* Flushes and closes stdout.  Returns EXIT_OK; EXIT_BROKEN_PIPE,
+ * silently, when the reader went away; else EXIT_FATAL after printing
+ * "PROG: write error: ..." unless `reported` says an error was printed
+ * already.  Data must never look complete when it was not all written. */
+int cli_close_stdout(const char *prog, int reported);
 /* Long-only options both tools share; a tool numbers its own from
  * CLI_OPT_TOOL on. */
 enum {

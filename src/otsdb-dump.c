@@ -154,7 +154,7 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(cli_close_stdout(prog));
+			exit(cli_close_stdout(prog, 0));
 		case OPT_LIST_METRICS:
 			o->list_metrics = 1;
 			break;
@@ -363,7 +363,7 @@ main(int argc, char **argv)
 	if (!o.list_metrics && !broken_pipe)
 		summary_dump(&c, f.set || cli_stop_signal, f.set);
 	if (broken_pipe)
-		status = 128 + SIGPIPE;
+		status = EXIT_BROKEN_PIPE;
 	else if (f.set)
 		status = EXIT_FATAL;
 	else if (cli_stop_signal)
@@ -378,8 +378,7 @@ main(int argc, char **argv)
 	free(base);
 	free(shown);
 	cli_finish();
-	if (!broken_pipe && cli_close_stdout(prog) != EXIT_OK &&
-	    status == EXIT_OK)
-		status = EXIT_FATAL;
+	if (!broken_pipe)
+		status = exit_status(status, cli_close_stdout(prog, f.set));
 	return status;
 }

@@ -134,7 +134,7 @@ parse_options(int argc, char **argv, const char *prog,
 			break;
 		case 'h':
 			usage(stdout);
-			exit(cli_close_stdout(prog));
+			exit(cli_close_stdout(prog, 0));
 		case OPT_MAX_LINE:
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
 			    &o->max_line) < 0)
@@ -305,7 +305,6 @@ out:
 	free(base);
 	free(shown);
 	cli_finish();
-	if (cli_close_stdout(prog) != EXIT_OK)
-		status = EXIT_FATAL;
+	status = exit_status(status, cli_close_stdout(prog, f.set));
 	return status;
 }
