@@ -31,9 +31,16 @@ ackq_push(struct ackq *a, uint64_t offset, int done)
 		a->q = xreallocarray(a->q, a->cap, sizeof(*a->q));
 	}
 	a->q[a->len].offset = offset;
-	a->q[a->len].done = done;
+	a->q[a->len].holds = done ? 0 : 1;
 	a->len++;
 	return a->base + a->len - 1;
+}
+
+void
+ackq_hold(struct ackq *a, uint64_t seq)
+{
+	if (seq >= a->base && seq - a->base < a->len)
+		a->q[seq - a->base].holds++;
 }
 
 int
@@ -42,9 +49,10 @@ ackq_done(struct ackq *a, uint64_t seq)
 	size_t k = 0;
 	uint64_t off = a->acked;
 
-	if (seq != ACKQ_NONE && seq >= a->base && seq - a->base < a->len)
-		a->q[seq - a->base].done = 1;
-	while (k < a->len && a->q[k].done)
+	if (seq != ACKQ_NONE && seq >= a->base && seq - a->base < a->len &&
+	    a->q[seq - a->base].holds > 0)
+		a->q[seq - a->base].holds--;
+	while (k < a->len && a->q[k].holds == 0)
 		off = a->q[k++].offset;
 	if (k == 0)
 		return 0;

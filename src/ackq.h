@@ -8,7 +8,7 @@
 
 struct ackq_entry {
 	uint64_t offset; /* input offset just after the entry's last line */
-	int done;
+	unsigned holds;  /* requests still to answer for it; 0: done */
 };
 
 /* Entries in input order; the first ones done are folded into acked. */
@@ -25,8 +25,11 @@ void ackq_free(struct ackq *a);
 /* Appends an entry for the bytes up to offset, already done or not;
  * returns its sequence number for ackq_done. */
 uint64_t ackq_push(struct ackq *a, uint64_t offset, int done);
-/* Marks entry seq done (ACKQ_NONE: none, just fold) and folds the done
- * entries at the front.  Returns 1 when acked moved, else 0. */
+/* One more request must answer for entry seq before it is done (points
+ * of its batch sent again). */
+void ackq_hold(struct ackq *a, uint64_t seq);
+/* One request answered for entry seq (ACKQ_NONE: none, just fold); folds
+ * the done entries at the front.  Returns 1 when acked moved, else 0. */
 int ackq_done(struct ackq *a, uint64_t seq);
 #define ACKQ_NONE UINT64_MAX
 /* Entries not yet folded (batches in flight or before them). */

@@ -259,6 +259,27 @@ http_submit(struct http *h, struct http_req *r)
 	h->pending++;
 }
 
+void
+http_submit_at(struct http *h, struct http_req *r, int64_t due_ms)
+{
+	r->max_resp = h->o.max_response ? h->o.max_response : 1 << 20;
+	r->due_ms = due_ms;
+	r->next = h->parked;
+	h->parked = r;
+	h->pending++;
+}
+
+size_t
+http_busy(const struct http *h)
+{
+	const struct http_req *r;
+	size_t n = 0;
+
+	for (r = h->parked; r; r = r->next)
+		n++;
+	return h->pending - n;
+}
+
 static void
 finish(struct http *h, struct http_req *r, enum http_outcome oc)
 {

@@ -76,6 +76,11 @@ struct http_req *http_req_new(char *url, char *body, size_t body_len);
 void http_req_free(struct http_req *r);
 /* Queues r; it starts when a slot is free. */
 void http_submit(struct http *h, struct http_req *r);
+/* Queues r to start no earlier than due_ms (clock_mono_ms); until then
+ * it waits outside the in-flight limit, like a retry. */
+void http_submit_at(struct http *h, struct http_req *r, int64_t due_ms);
+/* Requests queued or in flight: those that hold or wait for a slot. */
+size_t http_busy(const struct http *h);
 /* Requests queued, in flight or waiting for a retry. */
 size_t http_pending(const struct http *h);
 /* Drives transfers for at most timeout_ms (or until one completes);

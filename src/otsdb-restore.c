@@ -35,6 +35,8 @@ struct restore_opts {
 	const char *reject_file;
 	int dry_run;
 	int remove_metadata;
+	int sync;               /* --sync */
+	long sync_timeout_ms;   /* --sync-timeout */
 	struct cli_common c;     /* shared HTTP and output options */
 };
 
@@ -60,6 +62,10 @@ static const struct cli_help_row help_rows[] = {
 	  "once FILE is done" },
 	{ 's', "request-size-limit", "BYTES", "hard cap on a request body "
 	  "(default 4096)" },
+	{ 0, "sync", NULL, "ask OpenTSDB to answer only once the points are "
+	  "written, and check every answer" },
+	{ 0, "sync-timeout", "MS", "with --sync, how long OpenTSDB may wait "
+	  "for the writes (default: no limit)" },
 	{ 0, "retries", "N", "retries of a failed request (default 5)" },
 	{ 0, "timeout", "SECONDS", "time limit of one request (default 30)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
@@ -74,6 +80,8 @@ enum {
 	OPT_MAX_POINTS,
 	OPT_REJECT_FILE,
 	OPT_REMOVE_METADATA,
+	OPT_SYNC,
+	OPT_SYNC_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +100,8 @@ static const struct option long_options[] = {
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
 	{ "request-size-limit", required_argument, NULL, 's' },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
+	{ "sync", no_argument, NULL, OPT_SYNC },
+	{ "sync-timeout", required_argument, NULL, OPT_SYNC_TIMEOUT },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -153,6 +163,18 @@ parse_options(int argc, char **argv, const char *prog,
 		case OPT_REMOVE_METADATA:
 			o->remove_metadata = 1;
 			break;
+		case OPT_SYNC:
+			o->sync = 1;
+			break;
+		case OPT_SYNC_TIMEOUT: {
+			uint64_t ms;
+
+			if (cli_parse_size(optarg, 1, 3600000, &ms) < 0)
+				cli_usage_error(prog, "invalid --sync-timeout "
+				    "'%s' (milliseconds, 1 to 3600000)", optarg);
+			o->sync_timeout_ms = (long)ms;
+			break;
+		}
 		case 's':
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
 			    &o->size_limit) < 0)
@@ -177,6 +199,8 @@ parse_options(int argc, char **argv, const char *prog,
 		    "combined");
 	if (o->remove_metadata && !o->dump_dir)
 		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
+	if (o->sync_timeout_ms && !o->sync)
+		cli_usage_error(prog, "--sync-timeout needs --sync");
 }
 
 static void
@@ -242,7 +266,7 @@ main(int argc, char **argv)
 	c.start_ms = clock_mono_ms();
 	base = cli_base_url(o.endpoint);
 	buf_init(&url);
-	otsdb_put_url(&url, base);
+	otsdb_put_url(&url, base, o.sync, o.sync_timeout_ms);
 	shown = cli_mask_url(url.p);
 	strvec_init(&paths);
 	strvec_init(&rmetas);
@@ -272,6 +296,8 @@ main(int argc, char **argv)
 	cfg.max_points = (size_t)o.max_points;
 	cfg.max_line = (size_t)o.max_line;
 	cfg.concurrent = o.c.concurrent;
+	cfg.retries = o.c.retries;
+	cfg.sync = o.sync;
 	cfg.dry_run = o.dry_run;
 	cfg.remove_metadata = o.remove_metadata;
 	cfg.stop = &cli_stop_signal;

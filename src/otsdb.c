@@ -300,10 +300,17 @@ otsdb_query_classify(long status, int timed_out, const char *body,
 /* ------------------------------------------------------------ put */
 
 void
-otsdb_put_url(struct buf *url, const char *base)
+otsdb_put_url(struct buf *url, const char *base, int sync,
+    long sync_timeout_ms)
 {
 	buf_puts(url, base);
 	buf_puts(url, "/api/put?details");
+	if (sync)
+		buf_puts(url, "&sync");
+	if (sync && sync_timeout_ms > 0) {
+		buf_puts(url, "&sync_timeout=");
+		buf_put_int64(url, sync_timeout_ms);
+	}
 }
 
 const char *

@@ -93,8 +93,11 @@ enum otsdb_query_failure otsdb_query_classify(long status, int timed_out,
 
 /* ---- writes: /api/put */
 
-/* The put URL (with details, so refusals name their points). */
-void otsdb_put_url(struct buf *url, const char *base);
+/* The put URL (with details, so refusals name their points); with sync
+ * the server answers once the points are written, or after
+ * sync_timeout_ms when that is not 0. */
+void otsdb_put_url(struct buf *url, const char *base, int sync,
+    long sync_timeout_ms);
 /* Advice for a refused or dropped put of body_len bytes when OpenTSDB's
  * request size limits explain it; NULL otherwise.  status 0 with
  * got_nothing: the connection closed without an answer. */

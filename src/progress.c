@@ -81,8 +81,12 @@ summary_restore(const struct restore_counters *c, int dry_run,
 {
 	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
 	uint64_t rejected = c->rejected_lines + c->rejected_points;
+	char deferred[80] = "";
 
 	log_progress_end();
+	if (c->deferred > 0)
+		snprintf(deferred, sizeof(deferred), ", %llu points refused for "
+		    "now and sent again", (unsigned long long)c->deferred);
 	if (log_level() < LOG_NORMAL && !fatal)
 		return;
 	if (dry_run)
@@ -97,12 +101,12 @@ summary_restore(const struct restore_counters *c, int dry_run,
 	else
 		log_error("%s%llu lines read, %llu points stored, %llu "
 		    "rejected, %llu requests, %llu retries, %llu bytes sent, "
-		    "%.1f s, %.0f points/s", stopped ? "stopped: " : "",
+		    "%.1f s, %.0f points/s%s", stopped ? "stopped: " : "",
 		    (unsigned long long)c->lines,
 		    (unsigned long long)c->stored,
 		    (unsigned long long)rejected,
 		    (unsigned long long)c->requests,
 		    (unsigned long long)c->retries,
 		    (unsigned long long)c->bytes_sent, secs,
-		    secs > 0 ? c->stored / secs : 0.0);
+		    secs > 0 ? c->stored / secs : 0.0, deferred);
 }

@@ -136,3 +136,19 @@ put_details(struct put_answer *pa, const char *body, size_t len,
 	buf_free(&msg);
 	return 0;
 }
+
+int
+put_reason_transient(const char *reason)
+{
+	static const char *const transient[] = {
+		"Please throttle",   /* PleaseThrottleException */
+		"Timeout exception", /* the write timed out in the TSD */
+		"Storage exception", /* ?sync: HBase refused the write */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+		if (strncmp(reason, transient[i], strlen(transient[i])) == 0)
+			return 1;
+	return 0;
+}

@@ -42,4 +42,11 @@ int put_details(struct put_answer *pa, const char *body, size_t len,
     const char *sent, const struct batch_point *pts, size_t n,
     int64_t *failed, size_t *listed, put_refused_fn *refused, void *ctx);
 
+/* Whether a refusal's reason is transient: the server could not take the
+ * point now (HBase back-pressure "Please throttle", "Timeout exception",
+ * with sync a "Storage exception"), so sending it again may store it;
+ * every other reason (bad name, unknown metric, too many tags, bad
+ * value) is permanent. */
+int put_reason_transient(const char *reason);
+
 #endif

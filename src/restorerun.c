@@ -12,6 +12,7 @@
 #include "ackq.h"
 #include "batch.h"
 #include "buf.h"
+#include "clock.h"
 #include "datapoint.h"
 #include "dumpdir.h"
 #include "http.h"
@@ -39,6 +40,7 @@ struct run {
 	struct datapoint dp;
 	struct buf enc;
 	struct put_answer answer;
+	uint64_t rng;
 };
 
 /* A batch on the wire. */
@@ -47,7 +49,14 @@ struct pending {
 	struct batch *batch;
 	size_t input;
 	uint64_t seq;
+	int attempt;      /* 0 first send, n: n-th send of deferred points */
 };
+
+#define DEFER_BASE_MS 250
+#define DEFER_CAP_MS 10000
+
+static void send_batch(struct run *run, struct batch *b, size_t input,
+    uint64_t seq, int attempt, int64_t due_ms);
 
 /* The put URL for messages: credentials masked. */
 static const char *
@@ -109,55 +118,101 @@ struct refusal_ctx {
 	struct run *run;
 	struct pending *p;
 	const char *sent;
+	struct batch *again;  /* transiently refused points, to send again */
+	size_t permanent;     /* refusals reported */
 };
 
 static void
 on_refused(void *ctx, const struct put_refusal *r)
 {
 	struct refusal_ctx *rc = ctx;
-	const char *src = rc->run->inputs[rc->p->input].in->path;
+	struct run *run = rc->run;
+	const char *src = run->inputs[rc->p->input].in->path;
 	const char *line = r->raw;
 	size_t len = r->raw_len;
 	uint64_t lineno = 0;
+	const struct batch_point *bp = NULL;
+	char why[600];
 
 	if (r->index >= 0) {
-		const struct batch_point *bp = &rc->p->batch->pts[r->index];
-
+		bp = &rc->p->batch->pts[r->index];
 		line = rc->sent + bp->off;
 		len = bp->len;
 		lineno = bp->lineno;
 	}
-	note(&rc->run->ev->notes, NOTE_VERBOSE,
+	if (bp != NULL && put_reason_transient(r->reason) &&
+	    rc->p->attempt < run->cfg->retries) {
+		if (rc->again == NULL)
+			rc->again = batch_new(run->cfg->size_limit,
+			    run->cfg->max_points, (int)rc->p->input);
+		/* a subset of a batch that fit: it fits */
+		batch_add(rc->again, line, len, lineno, bp->end_offset);
+		note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: refused for now "
+		    "by the server (%s): sending it again", src,
+		    (unsigned long long)lineno, r->reason);
+		return;
+	}
+	snprintf(why, sizeof(why), "%s%s", r->reason,
+	    put_reason_transient(r->reason) ? " (retries exhausted)" : "");
+	rc->permanent++;
+	note(&run->ev->notes, NOTE_VERBOSE,
 	    "%s:%llu: refused by the server: %s", src,
-	    (unsigned long long)lineno, r->reason);
-	reject(rc->run, src, lineno, r->reason, line, len, 0);
+	    (unsigned long long)lineno, why);
+	reject(run, src, lineno, why, line, len, 0);
 }
 
-/* A 400 with a details body: count the stored, reject the named points.
- * Returns -1 when the body is not a details answer. */
+static uint64_t
+rnd(struct run *run)
+{
+	/* xorshift64*: jitter only */
+	run->rng ^= run->rng >> 12;
+	run->rng ^= run->rng << 25;
+	run->rng ^= run->rng >> 27;
+	return run->rng * 2685821657736338717ULL;
+}
+
+/* A details answer (a 400, or any answer with sync): count the stored,
+ * reject the permanently refused points, send the transiently refused
+ * ones again after a backoff.  Returns -1 when the body is not a
+ * details answer. */
 static int
 handle_details(struct run *run, struct pending *p, struct http_req *r)
 {
-	struct refusal_ctx rc = { run, p, r->body };
+	struct refusal_ctx rc = { run, p, r->body, NULL, 0 };
 	const char *src = run->inputs[p->input].in->path;
-	size_t n = p->batch->n;
+	size_t n = p->batch->n, again = 0;
 	int64_t failed;
 	size_t listed;
 
 	/* the sent body is the batch's, with the objects at their offsets */
 	if (r->resp_truncated || put_details(&run->answer, r->resp.p,
 	    r->resp.len, r->body, p->batch->pts, n, &failed, &listed,
-	    on_refused, &rc) < 0)
+	    on_refused, &rc) < 0) {
+		batch_free(rc.again);
 		return -1;
+	}
 	if (failed > (int64_t)listed)
 		note(&run->ev->notes, NOTE_ERROR, "%s: the server refused %lld "
 		    "points without naming them", src,
 		    (long long)(failed - (int64_t)listed));
-	run->c->rejected_points += (uint64_t)failed;
+	if (rc.again != NULL) {
+		long cap = DEFER_BASE_MS << (p->attempt < 6 ? p->attempt : 6);
+
+		again = rc.again->n;
+		if (cap > DEFER_CAP_MS)
+			cap = DEFER_CAP_MS;
+		run->c->deferred += again;
+		/* the input's ack waits for the points sent again */
+		ackq_hold(&run->inputs[p->input].ack, p->seq);
+		send_batch(run, rc.again, p->input, p->seq, p->attempt + 1,
+		    clock_mono_ms() + (int64_t)(rnd(run) % (uint64_t)(cap + 1)));
+	}
+	run->c->rejected_points += (uint64_t)failed - again;
 	run->c->stored += n - (uint64_t)failed;
-	if (failed > 0)
+	if ((uint64_t)failed > again)
 		note(&run->ev->notes, NOTE_WARN, "%s: the server refused %lld "
-		    "of %zu points in a request%s", src, (long long)failed, n,
+		    "of %zu points in a request%s", src,
+		    (long long)((uint64_t)failed - again), n,
 		    run->cfg->reject ? " (see the reject file)" : "");
 	return 0;
 }
@@ -177,7 +232,10 @@ on_done(struct http_req *r, void *ctx)
 	otsdb_error_text(r->resp.p, r->resp.len, msg, sizeof(msg));
 	switch (r->outcome) {
 	case HTTP_DONE_2XX:
-		run->c->stored += p->batch->n;
+		/* with sync a 2xx may still list failed points */
+		if (!run->cfg->sync || r->resp.len == 0 ||
+		    handle_details(run, p, r) < 0)
+			run->c->stored += p->batch->n;
 		acked(run, in, p->seq);
 		break;
 	case HTTP_DONE_STATUS:
@@ -227,11 +285,33 @@ wait_input(void *ctx, int fd)
 	}
 }
 
+/* Sends batch b of an input (its ack entry seq) at due_ms (0: now). */
+static void
+send_batch(struct run *run, struct batch *b, size_t input, uint64_t seq,
+    int attempt, int64_t due_ms)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+	struct http_req *r;
+
+	batch_finish(b);
+	p->run = run;
+	p->batch = b;
+	p->input = input;
+	p->seq = seq;
+	p->attempt = attempt;
+	r = http_req_new(xstrdup(run->cfg->url), b->body.p, b->body.len);
+	b->body.p = NULL; /* the request owns the body now */
+	r->done = on_done;
+	r->ctx = p;
+	if (due_ms > 0)
+		http_submit_at(run->http, r, due_ms);
+	else
+		http_submit(run->http, r);
+}
+
 static void
 submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 {
-	struct pending *p;
-	struct http_req *r;
 	struct input *in = &run->inputs[input];
 
 	batch_finish(b);
@@ -242,7 +322,10 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 		batch_free(b);
 		return;
 	}
-	while (http_pending(run->http) >= (size_t)run->cfg->concurrent &&
+	/* batches waiting to be sent again do not hold a slot, but their
+	 * number is bounded too */
+	while ((http_busy(run->http) >= (size_t)run->cfg->concurrent ||
+	    http_pending(run->http) >= 4 * (size_t)run->cfg->concurrent + 16) &&
 	    !run->fatal->set) {
 		tick(run);
 		http_pump(run->http, -1, 500);
@@ -251,16 +334,7 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 		batch_free(b);
 		return;
 	}
-	p = xcalloc(1, sizeof(*p));
-	p->run = run;
-	p->batch = b;
-	p->input = input;
-	p->seq = ackq_push(&in->ack, end_offset, 0);
-	r = http_req_new(xstrdup(run->cfg->url), b->body.p, b->body.len);
-	b->body.p = NULL; /* the request owns the body now */
-	r->done = on_done;
-	r->ctx = p;
-	http_submit(run->http, r);
+	send_batch(run, b, input, ackq_push(&in->ack, end_offset, 0), 0, 0);
 	http_pump(run->http, -1, 0);
 }
 
@@ -435,6 +509,7 @@ restore_run(const struct restore_config *cfg,
 	datapoint_init(&run.dp);
 	buf_init(&run.enc);
 	put_answer_init(&run.answer);
+	run.rng = (uint64_t)clock_mono_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	for (i = 0; i < n && !f->set && !stopped(&run); i++)
 		restore_input(&run, i);
 	while (http_pending(http) > 0) {

@@ -19,6 +19,10 @@ struct restore_config {
 	size_t max_points;      /* points a request, 0 = no limit */
 	size_t max_line;        /* longest line read */
 	int concurrent;         /* requests in flight */
+	int retries;            /* sends of a transiently refused point after
+				 * its first */
+	int sync;               /* the server answers once points are
+				 * written: read every answer's body */
 	int dry_run;            /* batch, count, send nothing */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
 	struct reject_file *reject; /* or NULL */
@@ -32,6 +36,7 @@ struct restore_counters {
 	uint64_t stored;          /* acknowledged by the server */
 	uint64_t rejected_lines;  /* bad input */
 	uint64_t rejected_points; /* refused by the server, or too big */
+	uint64_t deferred;        /* transient refusals, sent again */
 	uint64_t requests;        /* HTTP attempts (dry run: batches) */
 	uint64_t retries;
 	uint64_t bytes_sent;

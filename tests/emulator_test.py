@@ -407,6 +407,41 @@ def test_put():
     e.stop()
 
 
+def test_put_transient():
+    pts = [{"metric": "a.m", "timestamp": T0 + i, "value": i,
+            "tags": {"host": "t"}} for i in range(100)]
+    e = Emu("--auto-create-metrics", "--put-throttle-rate", "0.5")
+    st, d = e.json("/api/put?details", json.dumps(pts))
+    errs = [x["error"] for x in d["errors"]]
+    ok(st == 400 and 20 < d["failed"] < 80 and
+       set(errs) == {"Please throttle"} and
+       d["success"] + d["failed"] == 100,
+       "--put-throttle-rate: some points refused with 'Please throttle'",
+       (st, d["failed"], set(errs)))
+    st, text = e.req("/emu/points?metric=a.m")
+    is_(len(text.splitlines()), d["success"],
+        "throttled points are not stored, the others are")
+    e.stop()
+    e = Emu("--auto-create-metrics", "--put-storage-failure-rate", "0.5")
+    st, d = e.json("/api/put?details", json.dumps(pts))
+    is_((st, d["failed"]), (200, 0), "storage failures need ?sync")
+    st, d = e.json("/api/put?details&sync", json.dumps(pts))
+    errs = {x["error"].split(":")[0] for x in d["errors"]}
+    ok(st == 200 and d["failed"] > 0 and errs == {"Storage exception"},
+       "?sync: storage failures listed in a 200 answer", (st, d["failed"]))
+    bad = pts[:3] + [{"metric": "", "timestamp": T0, "value": 1,
+                      "tags": {"a": "b"}}]
+    st, d = e.json("/api/put?details&sync", json.dumps(bad))
+    is_(st, 400, "?sync: a validation failure still answers 400")
+    e.stop()
+    e = Emu("--auto-create-metrics", "--path-prefix", "/v1/opentsdb")
+    st, _ = e.req("/v1/opentsdb/api/put", json.dumps(pts[0]))
+    is_(st, 204, "--path-prefix: the API below the prefix")
+    st, _ = e.req("/api/put", json.dumps(pts[0]))
+    is_(st, 404, "--path-prefix: not at the root")
+    e.stop()
+
+
 def http_post(path, body, extra=b""):
     return (b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: "
             b"application/json\r\nConnection: close\r\n" + extra +
@@ -541,7 +576,7 @@ def test_bind():
 
 def main():
     for t in (test_version_and_routing, test_suggest, test_query,
-              test_lookup, test_put, test_netty_limits, test_keepalive,
+              test_lookup, test_put, test_put_transient, test_netty_limits, test_keepalive,
               test_faults, test_sigterm, test_bind):
         try:
             t()

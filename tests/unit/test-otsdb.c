@@ -298,8 +298,15 @@ test_put_and_errors(void)
 		is_str(out, texts[i].want, "error text");
 	}
 	buf_init(&url);
-	otsdb_put_url(&url, B);
+	otsdb_put_url(&url, B, 0, 5000);
 	is_str(url.p, B "/api/put?details", "put URL");
+	buf_reset(&url);
+	otsdb_put_url(&url, B, 1, 0);
+	is_str(url.p, B "/api/put?details&sync", "put URL with sync");
+	buf_reset(&url);
+	otsdb_put_url(&url, B "/v1/opentsdb", 1, 2500);
+	is_str(url.p, B "/v1/opentsdb/api/put?details&sync&sync_timeout=2500",
+	    "put URL with a path prefix, sync and its timeout");
 	buf_free(&url);
 	ok(otsdb_put_size_advice(400, "Chunked request not supported.", 9000,
 	    0) != NULL, "advice: chunked");

@@ -86,6 +86,13 @@ main(void)
 		} else
 			is_str(got, "", "refused nothing");
 	}
+	ok(put_reason_transient("Please throttle") &&
+	    put_reason_transient("Timeout exception") &&
+	    put_reason_transient("Storage exception: region moved") &&
+	    !put_reason_transient("Unknown metric") &&
+	    !put_reason_transient("Too many tags: 9 maximum allowed: 8") &&
+	    !put_reason_transient("Invalid metric name (\"a b\")"),
+	    "transient reasons: throttle, timeout, storage; the rest permanent");
 	put_answer_free(&pa);
 	batch_free(b);
 	return done();
