@@ -329,15 +329,21 @@ http_retryable_default(long st)
 	return st == 408 || st == 429 || (st >= 500 && st <= 599);
 }
 
-static void
-park(struct http *h, struct http_req *r, const char *why)
+long
+http_backoff_ms(struct http *h, int attempt)
 {
-	long cap = BACKOFF_BASE_MS << (r->attempts < 6 ? r->attempts : 6);
-	long delay;
+	long cap = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
 
 	if (cap > BACKOFF_CAP_MS)
 		cap = BACKOFF_CAP_MS;
-	delay = (long)(rnd(h) % (uint64_t)(cap + 1)); /* full jitter */
+	return (long)(rnd(h) % (uint64_t)(cap + 1)); /* full jitter */
+}
+
+static void
+park(struct http *h, struct http_req *r, const char *why)
+{
+	long delay = http_backoff_ms(h, r->attempts);
+
 	if (r->retry_after_ms > delay)
 		delay = r->retry_after_ms;
 	if (h->o.on_retry)

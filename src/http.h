@@ -79,6 +79,9 @@ void http_submit(struct http *h, struct http_req *r);
 /* Queues r to start no earlier than due_ms (clock_mono_ms); until then
  * it waits outside the in-flight limit, like a retry. */
 void http_submit_at(struct http *h, struct http_req *r, int64_t due_ms);
+/* A backoff before attempt number `attempt` + 1: exponential from 0.25 s
+ * up to 10 s, with full jitter. */
+long http_backoff_ms(struct http *h, int attempt);
 /* Requests queued or in flight: those that hold or wait for a slot. */
 size_t http_busy(const struct http *h);
 /* Requests queued, in flight or waiting for a retry. */

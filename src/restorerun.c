@@ -40,7 +40,6 @@ struct run {
 	struct datapoint dp;
 	struct buf enc;
 	struct put_answer answer;
-	uint64_t rng;
 };
 
 /* A batch on the wire. */
@@ -51,9 +50,6 @@ struct pending {
 	uint64_t seq;
 	int attempt;      /* 0 first send, n: n-th send of deferred points */
 };
-
-#define DEFER_BASE_MS 250
-#define DEFER_CAP_MS 10000
 
 static void send_batch(struct run *run, struct batch *b, size_t input,
     uint64_t seq, int attempt, int64_t due_ms);
@@ -161,16 +157,6 @@ on_refused(void *ctx, const struct put_refusal *r)
 	reject(run, src, lineno, why, line, len, 0);
 }
 
-static uint64_t
-rnd(struct run *run)
-{
-	/* xorshift64*: jitter only */
-	run->rng ^= run->rng >> 12;
-	run->rng ^= run->rng << 25;
-	run->rng ^= run->rng >> 27;
-	return run->rng * 2685821657736338717ULL;
-}
-
 /* A details answer (a 400, or any answer with sync): count the stored,
  * reject the permanently refused points, send the transiently refused
  * ones again after a backoff.  Returns -1 when the body is not a
@@ -196,16 +182,12 @@ handle_details(struct run *run, struct pending *p, struct http_req *r)
 		    "points without naming them", src,
 		    (long long)(failed - (int64_t)listed));
 	if (rc.again != NULL) {
-		long cap = DEFER_BASE_MS << (p->attempt < 6 ? p->attempt : 6);
-
 		again = rc.again->n;
-		if (cap > DEFER_CAP_MS)
-			cap = DEFER_CAP_MS;
 		run->c->deferred += again;
 		/* the input's ack waits for the points sent again */
 		ackq_hold(&run->inputs[p->input].ack, p->seq);
 		send_batch(run, rc.again, p->input, p->seq, p->attempt + 1,
-		    clock_mono_ms() + (int64_t)(rnd(run) % (uint64_t)(cap + 1)));
+		    clock_mono_ms() + http_backoff_ms(run->http, p->attempt));
 	}
 	run->c->rejected_points += (uint64_t)failed - again;
 	run->c->stored += n - (uint64_t)failed;
@@ -509,7 +491,6 @@ restore_run(const struct restore_config *cfg,
 	datapoint_init(&run.dp);
 	buf_init(&run.enc);
 	put_answer_init(&run.answer);
-	run.rng = (uint64_t)clock_mono_ms() * 0x9E3779B97F4A7C15ULL | 1;
 	for (i = 0; i < n && !f->set && !stopped(&run); i++)
 		restore_input(&run, i);
 	while (http_pending(http) > 0) {
