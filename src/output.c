@@ -91,6 +91,18 @@ output_free(struct output *o, struct error *err)
 	return st;
 }
 
+/* Empties a metric's data file and drops its metadata. */
+static enum output_status
+start_over(struct out_metric *m, struct error *err)
+{
+	if ((truncate(m->file, 0) < 0 && errno != ENOENT) ||
+	    (unlink(m->meta) < 0 && errno != ENOENT)) {
+		error_set(err, "%s: %s", m->file, strerror(errno));
+		return OUTPUT_ERROR;
+	}
+	return OUTPUT_OK;
+}
+
 enum output_status
 output_metric(struct output *o, size_t idx, const char *name,
     int64_t start_ms, int64_t *resume_ms, struct error *err)
@@ -122,10 +134,29 @@ output_metric(struct output *o, size_t idx, const char *name,
 		    strerror(errno));
 		return OUTPUT_ERROR;
 	}
+	if (stat(m->file, &st) < 0)
+		st.st_size = 0;
+	if (rc == 0 && st.st_size > 0) {
+		/* lines written, the metadata saying so not (a kill or a
+		 * full disk in between): appending would repeat them */
+		note(o->notes, NOTE_WARN, "%s: %lld bytes without resume "
+		    "metadata: writing the file over", m->file,
+		    (long long)st.st_size);
+		return start_over(m, err);
+	}
 	if (rc == 1 && meta.end_ms + 1 > start_ms) {
+		if (meta.size >= 0 && st.st_size < meta.size) {
+			/* lines the metadata counts are gone (a power loss
+			 * before they reached the disk): fetch them again */
+			note(o->notes, NOTE_WARN, "%s: %lld bytes, fewer than "
+			    "the %lld its resume metadata records: dumping %s "
+			    "again from the start", m->file,
+			    (long long)st.st_size, (long long)meta.size, name);
+			return start_over(m, err);
+		}
 		*resume_ms = meta.end_ms + 1;
-		if (meta.size >= 0 && stat(m->file, &st) == 0 &&
-		    st.st_size > meta.size && truncate(m->file, meta.size) < 0) {
+		if (meta.size >= 0 && st.st_size > meta.size &&
+		    truncate(m->file, meta.size) < 0) {
 			error_set(err, "%s: %s", m->file, strerror(errno));
 			return OUTPUT_ERROR;
 		}
@@ -162,7 +193,8 @@ output_frame(struct output *o, size_t idx, int64_t lo, int64_t hi,
 		return write_error(err, name);
 	if (o->dir == NULL)
 		return OUTPUT_OK;
-	if (fflush(f) != 0)
+	/* the lines reach the disk before the metadata that counts them */
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		return write_error(err, name);
 	size = ftell(f);
 	meta.start_ms = lo;
