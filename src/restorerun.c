@@ -40,6 +40,7 @@ struct run {
 	struct datapoint dp;
 	struct buf enc;
 	struct put_answer answer;
+	size_t unfolded;  /* ack entries not yet folded, all inputs */
 };
 
 /* A batch on the wire. */
@@ -95,13 +96,32 @@ bad_line(struct run *run, const struct lineio *in, const char *msg,
 	reject(run, in->name, in->lineno, msg, line, len, truncated);
 }
 
+/* The most batches read but not yet acknowledged in order: what a rerun
+ * after a kill may send again.  Reading waits while there are more. */
+static size_t
+window(const struct run *run)
+{
+	return 4 * (size_t)run->cfg->concurrent + 16;
+}
+
+/* Appends an ack entry for an input's bytes up to offset. */
+static uint64_t
+ack_push(struct run *run, struct input *in, uint64_t offset, int done)
+{
+	run->unfolded++;
+	return ackq_push(&in->ack, offset, done);
+}
+
 /* Marks entry seq of an input acknowledged; writes its resume metadata
  * when the acknowledged offset moved. */
 static void
 acked(struct run *run, struct input *in, uint64_t seq)
 {
-	if (!ackq_done(&in->ack, seq) || in->in->rmeta == NULL ||
-	    run->cfg->dry_run)
+	size_t before = ackq_pending(&in->ack);
+	int moved = ackq_done(&in->ack, seq);
+
+	run->unfolded -= before - ackq_pending(&in->ack);
+	if (!moved || in->in->rmeta == NULL || run->cfg->dry_run)
 		return;
 	if (dumpdir_write_rmeta(in->in->rmeta, in->ack.acked) < 0)
 		fatal_set(run->fatal, "%s: cannot write resume metadata: %s",
@@ -300,15 +320,16 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 	if (run->cfg->dry_run) {
 		run->c->requests++;
 		run->c->bytes_sent += b->body.len;
-		ackq_push(&in->ack, end_offset, 1);
+		ack_push(run, in, end_offset, 1);
+		acked(run, in, ACKQ_NONE);
 		batch_free(b);
 		return;
 	}
-	/* batches waiting to be sent again do not hold a slot, but their
-	 * number is bounded too */
+	/* batches waiting to be sent again do not hold a slot, but they
+	 * and the batches acknowledged out of order behind the oldest
+	 * unacknowledged one are bounded by the window */
 	while ((http_busy(run->http) >= (size_t)run->cfg->concurrent ||
-	    http_pending(run->http) >= 4 * (size_t)run->cfg->concurrent + 16) &&
-	    !run->fatal->set) {
+	    run->unfolded >= window(run)) && !run->fatal->set) {
 		tick(run);
 		http_pump(run->http, -1, 500);
 	}
@@ -316,7 +337,7 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 		batch_free(b);
 		return;
 	}
-	send_batch(run, b, input, ackq_push(&in->ack, end_offset, 0), 0, 0);
+	send_batch(run, b, input, ack_push(run, in, end_offset, 0), 0, 0);
 	http_pump(run->http, -1, 0);
 }
 
@@ -461,7 +482,7 @@ restore_input(struct run *run, size_t idx)
 		batch_free(b);
 	if (!run->fatal->set && !stopped(run)) {
 		/* lines after the last point (bad or blank) are done too */
-		ackq_push(&in->ack, lr.offset, 1);
+		ack_push(run, in, lr.offset, 1);
 		acked(run, in, ACKQ_NONE);
 		in->reading_done = 1;
 	}
