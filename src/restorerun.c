@@ -97,11 +97,19 @@ bad_line(struct run *run, const struct lineio *in, const char *msg,
 }
 
 /* The most batches read but not yet acknowledged in order: what a rerun
- * after a kill may send again.  Reading waits while there are more. */
+ * after a kill may send again, and what waits in memory for a retry.
+ * Reading waits while there are more.  Large enough that the batches
+ * read while one waits for its backoff keep the wire busy (a fault costs
+ * a retry, not a stall), small enough to bound memory and the resend. */
+#define WINDOW_BYTES ((size_t)16 << 20)
+
 static size_t
 window(const struct run *run)
 {
-	return 4 * (size_t)run->cfg->concurrent + 16;
+	size_t by_bytes = WINDOW_BYTES / run->cfg->size_limit;
+	size_t least = 4 * (size_t)run->cfg->concurrent + 16;
+
+	return by_bytes > least ? by_bytes : least;
 }
 
 /* Appends an ack entry for an input's bytes up to offset. */

@@ -26,7 +26,13 @@ def generate(path, n):
                     % (i % 50, base + i, i, i % 97, i % 200, i % 48))
 
 
-def run_sink(port_box, stop):
+def run_sink(port_box, stop, fault_rate=0.0, latency=0.0):
+    """A fast put sink: 204 at once (after `latency` seconds); with
+    fault_rate, that share of the requests (every k-th, deterministic)
+    answers 500, 503 or closes."""
+    count = [0]
+    every = int(round(1 / fault_rate)) if fault_rate else 0
+
     async def handle(reader, writer):
         try:
             while True:
@@ -36,6 +42,19 @@ def run_sink(port_box, stop):
                     if line.lower().startswith(b"content-length:"):
                         n = int(line.split(b":")[1])
                 await reader.readexactly(n)
+                if latency:
+                    await asyncio.sleep(latency)
+                count[0] += 1
+                if every and count[0] % every == 0:
+                    kind = (count[0] // every) % 3
+                    if kind == 2:
+                        break  # closed without an answer
+                    writer.write(b"HTTP/1.1 %s\r\nContent-Length: 0\r\n"
+                                 b"\r\n" % (b"500 Internal Server Error"
+                                            if kind == 0 else
+                                            b"503 Service Unavailable"))
+                    await writer.drain()
+                    continue
                 writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -84,6 +103,7 @@ def main():
     ap.add_argument("--dump", required=True)
     ap.add_argument("--dump-points", type=int, default=300000)
     ap.add_argument("--points", type=int, default=2000000)
+    ap.add_argument("--fault-points", type=int, default=100000)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="otsdb-bench.")
     data = os.path.join(tmp, "points.ndjson")
@@ -112,9 +132,50 @@ def main():
               % (name, wall, args.points / wall,
                  cpu / (args.points / 1e6), rss / 1024.0))
     stop.set()
+    bench_restore_faults(args, data)
     os.unlink(data)
     bench_dump(args, tmp)
     os.rmdir(tmp)
+
+
+def sink_url(fault_rate, latency):
+    port, stop = [], threading.Event()
+    th = threading.Thread(target=run_sink,
+                          args=(port, stop, fault_rate, latency), daemon=True)
+    th.start()
+    while not port:
+        time.sleep(0.05)
+    return "http://127.0.0.1:%d" % port[0], stop
+
+
+def bench_restore_faults(args, data):
+    """Faults cost a retry, not a stall: wall time with 20 % of the
+    requests failing (500, 503, closed) over the fault-free one."""
+    n = min(args.points, args.fault_points)
+    part = data + ".part"
+    with open(data, encoding="utf-8") as f, \
+            open(part, "w", encoding="utf-8") as out:
+        for i, line in zip(range(n), f):
+            out.write(line)
+    print()
+    print("otsdb-restore under faults: %d points, -s 4096, a sink that "
+          "answers in 2 ms, 20 %% of the requests 500/503/closed" % n)
+    print("%-22s %10s %10s %8s" % ("case", "no faults", "20 % faults",
+                                   "ratio"))
+    for c in ("1", "4"):
+        walls = []
+        for rate in (0.0, 0.2):
+            url, stop = sink_url(rate, 0.002)
+            rc, wall, cpu, rss, err = measure(
+                [args.restore, "-q", "-c", c, "--retries", "10", url, part])
+            stop.set()
+            if rc != 0:
+                print("-c %s, faults %.0f %%: exit %d: %s"
+                      % (c, rate * 100, rc, err.strip()))
+            walls.append(wall)
+        print("%-22s %9.2fs %9.2fs %8.2f" % ("-c " + c, walls[0], walls[1],
+                                             walls[1] / walls[0]))
+    os.unlink(part)
 
 
 def bench_dump(args, tmp):
