@@ -199,11 +199,20 @@ on_bad_value(void *ctx, const struct query_bad_value *bv)
 	struct job *jb = ctx;
 	struct dump *d = jb->d;
 
-	note(&d->ev->notes, NOTE_LIMITED, "%s %.*s: value %s%.*s%s at %lld "
-	    "cannot be dumped", d->metrics[jb->metric].name,
-	    (int)bv->tags_len, bv->tags, bv->quoted ? "\"" : "",
-	    (int)(bv->value_len > 40 ? 40 : bv->value_len), bv->value,
-	    bv->quoted ? "\"" : "", (long long)bv->timestamp_ms);
+	const char *name = d->metrics[jb->metric].name;
+	int tn = (int)(bv->tags_len > 200 ? 200 : bv->tags_len);
+
+	if (bv->value == NULL)
+		note(&d->ev->notes, NOTE_LIMITED, "%s %.*s: a series of %llu "
+		    "points cannot be dumped as the server sent it: %s", name,
+		    tn, bv->tags, (unsigned long long)bv->points, bv->reason);
+	else
+		note(&d->ev->notes, NOTE_LIMITED, "%s %.*s: value %s%.*s%s at "
+		    "%lld cannot be dumped%s%s", name, tn, bv->tags,
+		    bv->quoted ? "\"" : "",
+		    (int)(bv->value_len > 40 ? 40 : bv->value_len), bv->value,
+		    bv->quoted ? "\"" : "", (long long)bv->timestamp_ms,
+		    bv->reason ? ": " : "", bv->reason ? bv->reason : "");
 }
 
 /* A query answered 2xx: render it into the job's lines. */

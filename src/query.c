@@ -64,9 +64,10 @@ series_room(struct query *q, size_t n)
 }
 
 /* Fills q->dp with the metric and tags of result t.  -1 when the
- * result's tags cannot make a datapoint (a repeated key). */
+ * result's tags cannot make a datapoint (a repeated key); 1, with *why,
+ * when the series cannot be written as the server sent it. */
 static int
-series_of(struct query *q, int t, const char *metric)
+series_of(struct query *q, int t, const char *metric, const char **why)
 {
 	struct json *j = &q->json;
 	struct datapoint *dp = &q->dp;
@@ -97,6 +98,8 @@ series_of(struct query *q, int t, const char *metric)
 		b = q->strs.len;
 		if (json_type(j, k + 1) == JSON_STRING)
 			json_unescape(j, k + 1, &q->strs);
+		else
+			*why = "a tag value is not a string";
 		dp->tags[x].key = (const char *)(uintptr_t)a;
 		dp->tags[x].key_len = b - a;
 		dp->tags[x].val = (const char *)(uintptr_t)b;
@@ -109,7 +112,11 @@ series_of(struct query *q, int t, const char *metric)
 	dp->metric = q->strs.p;
 	dp->metric_len = mlen;
 	dp->ntags = ntags;
-	return datapoint_sort_tags(dp, &err);
+	if (mlen == 0)
+		*why = "the metric name is empty";
+	if (datapoint_sort_tags(dp, &err) < 0)
+		return -1;
+	return *why != NULL;
 }
 
 /* The time of a dps member key: its digits; -1 when it is not one. */
@@ -152,6 +159,7 @@ query_render(struct query *q, const char *body, size_t len,
 	size_t ns = 0, si, out_start = out->len;
 	int i, count, t, k, np, p;
 	struct query_counts c;
+	struct error verr;
 
 	memset(&c, 0, sizeof(c));
 	if (json_parse(j, body, len, err) < 0) {
@@ -175,12 +183,30 @@ query_render(struct query *q, const char *body, size_t len,
 		const char *head, *tail;
 		size_t head_len, tail_len;
 
+		const char *why = NULL;
+		int rc;
+
 		if (json_type(j, t) != JSON_OBJECT || td < 0)
 			continue;
 		if (ta >= 0 && json_count(j, ta) > 0)
 			c.aggregated++;
-		if (series_of(q, t, metric) < 0)
+		rc = series_of(q, t, metric, &why);
+		if (rc < 0)
 			continue;
+		if (rc > 0) {
+			/* never rewrite what the server holds: report it */
+			struct query_bad_value bv;
+			int tt = json_member(j, t, "tags");
+
+			memset(&bv, 0, sizeof(bv));
+			bv.tags = tt >= 0 ? json_raw(j, tt, &bv.tags_len) : "";
+			bv.reason = why;
+			bv.points = (uint64_t)json_count(j, td);
+			c.bad_values += bv.points;
+			if (bad != NULL)
+				bad(bad_ctx, &bv);
+			continue;
+		}
 		s = &sv[ns++];
 		buf_reset(&s->key);
 		datapoint_encode_head(&q->dp, &s->key);
@@ -228,9 +254,14 @@ query_render(struct query *q, const char *body, size_t len,
 				continue;
 			}
 			v = json_raw(j, tv, &vn);
-			if (json_type(j, tv) != JSON_NUMBER) {
+			if (json_type(j, tv) != JSON_NUMBER ||
+			    datapoint_check_value(v, vn, &verr) < 0) {
 				struct query_bad_value bv;
 
+				memset(&bv, 0, sizeof(bv));
+				if (json_type(j, tv) == JSON_NUMBER)
+					bv.reason = verr.msg;
+				bv.points = 1;
 				c.bad_values++;
 				if (bad == NULL)
 					continue;

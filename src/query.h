@@ -15,7 +15,9 @@ struct error;
 struct query_counts {
 	uint64_t points;     /* lines written */
 	uint64_t dropped;    /* points outside the frame, not written */
-	uint64_t bad_values; /* points whose value is not a number */
+	uint64_t bad_values; /* points that cannot be dumped as sent: a value
+			      * not a number or out of range, a series with
+			      * a non-string tag value or no metric name */
 	uint64_t aggregated; /* results with a non-empty aggregateTags */
 };
 
@@ -28,6 +30,11 @@ struct query_bad_value {
 	size_t value_len;
 	int quoted;          /* the value is a JSON string */
 	int64_t timestamp_ms;
+	/* NULL: the value is not a number; else why the point (or, with
+	 * points > 1, the whole series: value, tags then raw answer text)
+	 * cannot be dumped as the server sent it */
+	const char *reason;
+	uint64_t points;     /* points this report stands for */
 };
 
 typedef void query_bad_fn(void *ctx, const struct query_bad_value *bad);
