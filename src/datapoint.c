@@ -14,7 +14,7 @@
 /* OpenTSDB: timestamps up to 2^32-1 are seconds, larger are ms, more
  * than 13 digits are refused. */
 #define DP_MAX_SECONDS 4294967295LL
-#define DP_MAX_MS 9999999999999LL
+#define DP_MAX_MS DATAPOINT_MAX_MS
 
 struct span {
 	size_t off;

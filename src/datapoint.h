@@ -10,6 +10,9 @@
 
 struct error;
 
+/* The largest timestamp in milliseconds: 13 digits, as OpenTSDB takes. */
+#define DATAPOINT_MAX_MS 9999999999999LL
+
 struct dp_tag {
 	const char *key; /* UTF-8, not NUL-terminated: use the lengths */
 	size_t key_len;

@@ -203,6 +203,12 @@ seedcsv_decode(struct datapoint *dp, const char *line, size_t len,
 		error_set(err, "timestamp is not a number of seconds");
 		goto out;
 	}
+	if (dp->timestamp_ms > DATAPOINT_MAX_MS) {
+		/* the rule of otsdb-ndjson(5) and OpenTSDB */
+		error_set(err, "timestamp has more than 13 digits in "
+		    "milliseconds");
+		goto out;
+	}
 	if (f[1].n == 0) {
 		error_set(err, "metric is empty");
 		goto out;

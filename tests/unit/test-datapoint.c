@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "datapoint.h"
+#include "seedcsv.h"
 #include "error.h"
 #include "tap.h"
 
@@ -206,5 +207,23 @@ main(void)
 	datapoint_free(NULL);
 	buf_free(&out);
 	buf_free(&again);
+	{
+		/* the old tool's rows follow the same 13-digit rule */
+		static const struct {
+			const char *row;
+			int rc;
+		} rows[] = {
+			{ "1678233600.5|m|{'k': 'v'}|1", 0 },
+			{ "9999999999.999|m|{'k': 'v'}|1", 0 },
+			{ "16782336000.5|m|{}|1", -1 },
+			{ "10000000000|m|{}|1", -1 },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+			ok(seedcsv_decode(&dp, rows[k].row, strlen(rows[k].row),
+			    &err) == rows[k].rc, "old row %s", rows[k].row);
+		datapoint_free(&dp);
+	}
 	return done();
 }
