@@ -144,6 +144,21 @@ cli_parse_seconds(const char *s, long min_ms, long *out_ms)
 	return 0;
 }
 
+int
+cli_parse_shard(const char *s, unsigned *i, unsigned *n)
+{
+	unsigned a, b;
+	char extra;
+
+	if (s == NULL || *s < '0' || *s > '9' ||
+	    sscanf(s, "%u/%u%c", &a, &b, &extra) != 2 || b == 0 ||
+	    b > 100000 || a >= b)
+		return -1;
+	*i = a;
+	*n = b;
+	return 0;
+}
+
 char *
 cli_mask_url(const char *url)
 {

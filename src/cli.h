@@ -86,6 +86,8 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max,
 /* Parses seconds (decimal, fractions allowed) into milliseconds, at
  * least min_ms.  Returns 0 or -1. */
 int cli_parse_seconds(const char *s, long min_ms, long *out_ms);
+/* Parses I/N (0 <= I < N <= 100000) into *i and *n.  Returns 0 or -1. */
+int cli_parse_shard(const char *s, unsigned *i, unsigned *n);
 /* Copies an endpoint URL for messages with any user:password@ masked. */
 char *cli_mask_url(const char *url);
 /* Installs handler for sig (no SA_RESTART, so a blocked read returns)

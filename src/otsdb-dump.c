@@ -183,18 +183,11 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		case OPT_REMOVE_METADATA:
 			o->remove_metadata = 1;
 			break;
-		case OPT_SHARD: {
-			unsigned i, n;
-			char extra;
-
-			if (sscanf(optarg, "%u/%u%c", &i, &n, &extra) != 2 ||
-			    n == 0 || n > 100000 || i >= n)
+		case OPT_SHARD:
+			if (cli_parse_shard(optarg, &o->shard, &o->nshards) < 0)
 				cli_usage_error(prog, "invalid --shard '%s' (I/N "
 				    "with 0 <= I < N)", optarg);
-			o->shard = i;
-			o->nshards = n;
 			break;
-		}
 		default:
 			if (!cli_common_option(prog, c, optarg, &o->c))
 				cli_usage_error(prog, "unknown or incomplete "
