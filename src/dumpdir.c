@@ -182,17 +182,25 @@ dumpdir_write_meta(const char *path, const struct dumpdir_meta *m)
 	return dumpdir_write_atomic(path, text, (size_t)n);
 }
 
+/* Appends DIR and the / before a name in it. */
+static void
+put_dir(struct buf *b, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	buf_puts(b, dir);
+	if (n > 0 && dir[n - 1] != '/')
+		buf_putc(b, '/');
+}
+
 void
 dumpdir_metric_paths(const char *dir, const char *name, char **file,
     char **meta)
 {
 	struct buf b;
-	size_t n = strlen(dir);
 
 	buf_init(&b);
-	buf_puts(&b, dir);
-	if (n > 0 && dir[n - 1] != '/')
-		buf_putc(&b, '/');
+	put_dir(&b, dir);
 	dumpdir_encode_name(&b, name, strlen(name));
 	*file = xmalloc(b.len + sizeof(".ndjson"));
 	*meta = xmalloc(b.len + sizeof(".dmeta.json"));
@@ -216,7 +224,7 @@ dumpdir_list(const char *dir, struct strvec *paths, struct error *err)
 	struct dirent *e;
 	struct strvec names;
 	struct buf p;
-	size_t i, n = strlen(dir);
+	size_t i;
 
 	if (d == NULL) {
 		error_set(err, "%s: %s", dir, strerror(errno));
@@ -231,9 +239,7 @@ dumpdir_list(const char *dir, struct strvec *paths, struct error *err)
 	buf_init(&p);
 	for (i = 0; i < names.n; i++) {
 		buf_reset(&p);
-		buf_puts(&p, dir);
-		if (n > 0 && dir[n - 1] != '/')
-			buf_putc(&p, '/');
+		put_dir(&p, dir);
 		buf_puts(&p, names.v[i]);
 		strvec_add(paths, p.p, p.len);
 	}

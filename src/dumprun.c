@@ -198,7 +198,6 @@ on_bad_value(void *ctx, const struct query_bad_value *bv)
 {
 	struct job *jb = ctx;
 	struct dump *d = jb->d;
-
 	const char *name = d->metrics[jb->metric].name;
 	int tn = (int)(bv->tags_len > 200 ? 200 : bv->tags_len);
 

@@ -26,6 +26,7 @@ struct http {
 	struct curl_slist *headers;
 	struct http_req *queue_head, *queue_tail; /* not started, in order */
 	struct http_req *parked;                  /* waiting for a retry */
+	size_t nparked;
 	struct http_req *active;                  /* in flight */
 	int in_flight;
 	size_t pending;
@@ -266,18 +267,14 @@ http_submit_at(struct http *h, struct http_req *r, int64_t due_ms)
 	r->due_ms = due_ms;
 	r->next = h->parked;
 	h->parked = r;
+	h->nparked++;
 	h->pending++;
 }
 
 size_t
 http_busy(const struct http *h)
 {
-	const struct http_req *r;
-	size_t n = 0;
-
-	for (r = h->parked; r; r = r->next)
-		n++;
-	return h->pending - n;
+	return h->pending - h->nparked;
 }
 
 static void
@@ -301,6 +298,7 @@ top_up(struct http *h)
 		if (r->due_ms <= now) {
 			*pp = r->next;
 			r->next = NULL;
+			h->nparked--;
 			if (start(h, r) < 0) {
 				snprintf(r->error, sizeof(r->error),
 				    "cannot start a transfer");
@@ -351,6 +349,7 @@ park(struct http *h, struct http_req *r, const char *why)
 	r->due_ms = clock_mono_ms() + delay;
 	r->next = h->parked;
 	h->parked = r;
+	h->nparked++;
 }
 
 static void

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -269,32 +268,25 @@ otsdb_query_request(struct buf *url, struct buf *body, const char *base,
 	buf_puts(body, "}]}");
 }
 
+static int
+has(const char *body, size_t len, const char *text)
+{
+	return body != NULL && memmem(body, len, text, strlen(text)) != NULL;
+}
+
 enum otsdb_query_failure
 otsdb_query_classify(long status, int timed_out, const char *body,
     size_t len, int truncated)
 {
-	char *s = NULL;
-	enum otsdb_query_failure f = OTSDB_QUERY_FAILED;
-
 	if (status == 0)
 		return timed_out ? OTSDB_QUERY_TOO_LARGE : OTSDB_QUERY_FAILED;
-	if (body != NULL && len > 0) {
-		/* bodies are not NUL-terminated in general */
-		s = malloc(len + 1);
-		if (s != NULL) {
-			memcpy(s, body, len);
-			s[len] = '\0';
-		}
-	}
-	if (status == 400 && s != NULL &&
-	    strstr(s, "No such aggregation function: none") != NULL)
-		f = OTSDB_QUERY_NO_NONE;
-	else if (status == 413 || truncated || (s != NULL &&
-	    (strstr(s, "data point") != NULL ||
-	    strstr(s, "timed out") != NULL)))
-		f = OTSDB_QUERY_TOO_LARGE;
-	free(s);
-	return f;
+	if (status == 400 &&
+	    has(body, len, "No such aggregation function: none"))
+		return OTSDB_QUERY_NO_NONE;
+	if (status == 413 || truncated || has(body, len, "data point") ||
+	    has(body, len, "timed out"))
+		return OTSDB_QUERY_TOO_LARGE;
+	return OTSDB_QUERY_FAILED;
 }
 
 /* ------------------------------------------------------------ put */

@@ -143,7 +143,6 @@ struct refusal_ctx {
 	struct pending *p;
 	const char *sent;
 	struct batch *again;  /* transiently refused points, to send again */
-	size_t permanent;     /* refusals reported */
 };
 
 static void
@@ -156,6 +155,7 @@ on_refused(void *ctx, const struct put_refusal *r)
 	size_t len = r->raw_len;
 	uint64_t lineno = 0;
 	const struct batch_point *bp = NULL;
+	int transient = put_reason_transient(r->reason);
 	char why[600];
 
 	if (r->index >= 0) {
@@ -164,8 +164,7 @@ on_refused(void *ctx, const struct put_refusal *r)
 		len = bp->len;
 		lineno = bp->lineno;
 	}
-	if (bp != NULL && put_reason_transient(r->reason) &&
-	    rc->p->attempt < run->cfg->retries) {
+	if (bp != NULL && transient && rc->p->attempt < run->cfg->retries) {
 		if (rc->again == NULL)
 			rc->again = batch_new(run->cfg->size_limit,
 			    run->cfg->max_points, (int)rc->p->input);
@@ -177,8 +176,7 @@ on_refused(void *ctx, const struct put_refusal *r)
 		return;
 	}
 	snprintf(why, sizeof(why), "%s%s", r->reason,
-	    put_reason_transient(r->reason) ? " (retries exhausted)" : "");
-	rc->permanent++;
+	    transient ? " (retries exhausted)" : "");
 	note(&run->ev->notes, NOTE_VERBOSE,
 	    "%s:%llu: refused by the server: %s", src,
 	    (unsigned long long)lineno, why);
@@ -192,7 +190,7 @@ on_refused(void *ctx, const struct put_refusal *r)
 static int
 handle_details(struct run *run, struct pending *p, struct http_req *r)
 {
-	struct refusal_ctx rc = { run, p, r->body, NULL, 0 };
+	struct refusal_ctx rc = { run, p, r->body, NULL };
 	const char *src = run->inputs[p->input].in->path;
 	size_t n = p->batch->n, again = 0;
 	int64_t failed;
@@ -239,7 +237,8 @@ on_done(struct http_req *r, void *ctx)
 	http_count(r, &run->c->requests, &run->c->retries);
 	if (r->status > 0) /* bytes the server took and answered */
 		run->c->bytes_sent += r->body_len;
-	otsdb_error_text(r->resp.p, r->resp.len, msg, sizeof(msg));
+	if (r->outcome != HTTP_DONE_2XX)
+		otsdb_error_text(r->resp.p, r->resp.len, msg, sizeof(msg));
 	switch (r->outcome) {
 	case HTTP_DONE_2XX:
 		/* with sync a 2xx may still list failed points */
@@ -324,8 +323,8 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 {
 	struct input *in = &run->inputs[input];
 
-	batch_finish(b);
 	if (run->cfg->dry_run) {
+		batch_finish(b);
 		run->c->requests++;
 		run->c->bytes_sent += b->body.len;
 		ack_push(run, in, end_offset, 1);
