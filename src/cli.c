@@ -187,7 +187,9 @@ cli_common_init(struct cli_common *c, long timeout_ms)
 	memset(c, 0, sizeof(*c));
 	c->concurrent = 1;
 	c->retries = 5;
+	c->retry_time_ms = 120000;
 	c->timeout_ms = timeout_ms;
+	c->idle_timeout_ms = 60000;
 	c->verbosity = 1;
 }
 
@@ -225,9 +227,19 @@ cli_common_option(const char *prog, int opt, const char *arg,
 			    "100)", arg);
 		c->retries = (int)v;
 		return 1;
+	case CLI_OPT_RETRY_TIME:
+		if (cli_parse_seconds(arg, 0, &c->retry_time_ms) < 0)
+			cli_usage_error(prog, "invalid --retry-time '%s'", arg);
+		return 1;
 	case CLI_OPT_TIMEOUT:
 		if (cli_parse_seconds(arg, 1, &c->timeout_ms) < 0)
 			cli_usage_error(prog, "invalid --timeout '%s'", arg);
+		return 1;
+	case CLI_OPT_IDLE_TIMEOUT:
+		if (cli_parse_seconds(arg, 0, &c->idle_timeout_ms) < 0 ||
+		    (c->idle_timeout_ms > 0 && c->idle_timeout_ms < 1000))
+			cli_usage_error(prog, "invalid --idle-timeout '%s' (0, "
+			    "or at least 1 second)", arg);
 		return 1;
 	case 'u':
 		c->user = arg;
@@ -267,7 +279,9 @@ cli_http_opts(const struct cli_common *c, const char *user_agent,
 {
 	ho->max_in_flight = c->concurrent;
 	ho->retries = c->retries;
+	ho->retry_time_ms = c->retry_time_ms;
 	ho->timeout_ms = c->timeout_ms;
+	ho->idle_timeout_ms = c->idle_timeout_ms;
 	ho->connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
 	ho->userpwd = c->user;
 	ho->netrc = c->netrc;
@@ -351,7 +365,8 @@ on_retry(void *ctx, const char *url, const char *why, int attempt,
 
 struct http *
 cli_http_new(const char *user_agent, const struct cli_common *c,
-    size_t max_response, int (*retryable)(long status), const char *shown)
+    size_t max_response, int (*retryable)(const struct http_req *r),
+    const char *shown)
 {
 	struct http_opts ho;
 	struct http *h;

@@ -10,6 +10,7 @@
 
 struct http;
 struct http_opts;
+struct http_req;
 
 /* The signal that asked the program to stop (SIGINT or SIGTERM), 0
  * while none did: the tools' one piece of mutable global state. */
@@ -45,7 +46,9 @@ enum {
 	CLI_OPT_CACERT = CHAR_MAX + 1,
 	CLI_OPT_NETRC,
 	CLI_OPT_PROGRESS,
+	CLI_OPT_IDLE_TIMEOUT,
 	CLI_OPT_RETRIES,
+	CLI_OPT_RETRY_TIME,
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_TOOL
 };
@@ -54,7 +57,9 @@ enum {
 struct cli_common {
 	int concurrent;   /* -c */
 	int retries;      /* --retries */
+	long retry_time_ms; /* --retry-time */
 	long timeout_ms;  /* --timeout */
+	long idle_timeout_ms; /* --idle-timeout, 0: off */
 	const char *user; /* -u USER:PASS */
 	const char *cacert;
 	int netrc;
@@ -63,10 +68,11 @@ struct cli_common {
 	int verbosity;    /* 0 -q, 1 normal, 2 -v */
 };
 
-/* Defaults: 1 request in flight, 5 retries, the given timeout. */
+/* Defaults: 1 request in flight, 5 retries for at least 120 s, the
+ * given timeout, an idle timeout of 60 s. */
 void cli_common_init(struct cli_common *c, long timeout_ms);
-/* Handles a shared option (-c -k -q -u -v -V --cacert --netrc --progress
- * --retries --timeout); returns 1 if it was one, 0 otherwise.  Bad values
+/* Handles a shared option (-c -k -q -u -v -V --cacert --idle-timeout
+ * --netrc --progress --retries --retry-time --timeout); returns 1 if it was one, 0 otherwise.  Bad values
  * are usage errors; -V prints the version and exits. */
 int cli_common_option(const char *prog, int opt, const char *arg,
     struct cli_common *c);
@@ -115,7 +121,8 @@ char *cli_base_url(const char *endpoint);
  * retries are reported with -v under the name `shown` (kept, not
  * copied).  NULL after printing why. */
 struct http *cli_http_new(const char *user_agent, const struct cli_common *c,
-    size_t max_response, int (*retryable)(long status), const char *shown);
+    size_t max_response, int (*retryable)(const struct http_req *r),
+    const char *shown);
 /* The program name to use in messages: basename of argv[0]. */
 const char *cli_progname(const char *argv0);
 

@@ -364,13 +364,27 @@ datapoint_encode_tail(const struct datapoint *dp, struct buf *out)
 	buf_puts(out, "}}");
 }
 
+/* Milliseconds, or seconds for a time that would read as seconds. */
+static void
+put_timestamp(struct buf *out, int64_t ms)
+{
+	buf_put_int64(out, (long long)(ms <= DP_MAX_SECONDS ? ms / 1000 : ms));
+}
+
+int
+datapoint_timestamp_writable(int64_t ms)
+{
+	return ms >= 0 && ms <= DP_MAX_MS && (ms > DP_MAX_SECONDS ||
+	    ms % 1000 == 0);
+}
+
 void
 datapoint_encode_point(struct buf *out, const char *head, size_t head_len,
     int64_t timestamp_ms, const char *value, size_t value_len,
     const char *tail, size_t tail_len)
 {
 	buf_append(out, head, head_len);
-	buf_put_int64(out, (long long)timestamp_ms);
+	put_timestamp(out, timestamp_ms);
 	buf_append(out, ",\"value\":", 9);
 	buf_append(out, value, value_len);
 	buf_append(out, tail, tail_len);
@@ -380,7 +394,7 @@ void
 datapoint_encode(const struct datapoint *dp, struct buf *out)
 {
 	datapoint_encode_head(dp, out);
-	buf_put_int64(out, (long long)dp->timestamp_ms);
+	put_timestamp(out, dp->timestamp_ms);
 	buf_append(out, ",\"value\":", 9);
 	buf_append(out, dp->value, dp->value_len);
 	datapoint_encode_tail(dp, out);

@@ -21,42 +21,49 @@ struct disco {
 	struct http *http;
 	uint64_t *requests, *retries;
 	struct fatal *f;
+	struct strvec todo;     /* prefixes to ask, in order */
+	size_t next;            /* the next one to send */
+	struct strvec *names;
 };
 
-static int narrow(struct disco *d, const char *prefix, unsigned first,
-    struct strvec *names, int depth);
-
-/* All metric names starting with prefix: suggest, and where an answer
- * may be cut off (OTSDB_SUGGEST_MAX names, or the server's own cap of
- * 25), narrow the prefix by every possible next character and recurse. */
-static int
-suggest(struct disco *d, const char *prefix, struct strvec *names, int depth)
+/* Queues prefix + c for every character c from `first` on. */
+static void
+narrow(struct disco *d, const char *prefix, unsigned first)
 {
-	struct buf url;
-	struct http_req *r;
+	struct buf q;
+	unsigned c;
+
+	if (strlen(prefix) > 256)
+		return;
+	buf_init(&q);
+	for (c = first; c <= OTSDB_NAME_CP_MAX; c++) {
+		buf_reset(&q);
+		buf_puts(&q, prefix);
+		json_put_utf8(&q, c);
+		strvec_add(&d->todo, q.p, q.len);
+	}
+	buf_free(&q);
+}
+
+static void
+on_suggest(struct http_req *r, void *ctx)
+{
+	struct disco *d = ctx;
+	const char *prefix = r->user;
+	struct strvec *names = d->names;
 	struct error err;
 	size_t plen = strlen(prefix), before = names->n;
 	unsigned last = 0;
 	char msg[400];
 	int cut, rc;
 
-	if (depth > 256)
-		return 0;
-	/* an empty q also skips names from '~' up: go by first byte */
-	if (plen == 0)
-		return narrow(d, prefix, 1, names, depth);
-	buf_init(&url);
-	otsdb_suggest_url(&url, d->cfg->base, prefix);
-	r = http_request_sync(d->http, http_req_new(xmemdup0(url.p, url.len),
-	    NULL, 0));
-	buf_free(&url);
 	http_count(r, d->requests, d->retries);
 	if (r->outcome != HTTP_DONE_2XX) {
 		otsdb_failure_text(r, msg, sizeof(msg));
 		fatal_set(d->f, "%s: metric discovery (prefix '%s'): %s",
 		    d->cfg->shown, prefix, msg);
 		http_req_free(r);
-		return -1;
+		return;
 	}
 	rc = r->resp_truncated ? -1 : otsdb_suggest_parse(r->resp.p,
 	    r->resp.len, prefix, names, &cut, &err);
@@ -64,34 +71,53 @@ suggest(struct disco *d, const char *prefix, struct strvec *names, int depth)
 	if (rc < 0) {
 		fatal_set(d->f, "%s: metric discovery (prefix '%s'): not a JSON "
 		    "array of names", d->cfg->shown, prefix);
-		return -1;
+		return;
 	}
 	if (!cut)
-		return 0;
+		return;
 	/* names below the last one returned are complete; from its next
 	 * character on, ask again with a longer prefix */
 	if (names->n > before && strlen(names->v[names->n - 1]) > plen)
 		last = otsdb_codepoint_at(names->v[names->n - 1], plen);
-	return narrow(d, prefix, last ? last : 1, names, depth);
+	narrow(d, prefix, last ? last : 1);
 }
 
-/* Discovers prefix + c for every character c from `first` on. */
+/* All metric names starting with prefix: suggest, and where an answer
+ * may be cut off (OTSDB_SUGGEST_MAX names, or the server's own cap of
+ * 25), narrow the prefix by every possible next character.  The calls
+ * are independent: as many go at once as the engine allows, and one
+ * waiting for a retry holds none back. */
 static int
-narrow(struct disco *d, const char *prefix, unsigned first,
-    struct strvec *names, int depth)
+suggest_all(struct disco *d, const char *prefix)
 {
-	struct buf q;
-	unsigned c;
-	int rc = 0;
+	struct buf url;
+	struct http_req *r;
 
-	for (c = first; c <= OTSDB_NAME_CP_MAX && !d->f->set && rc == 0; c++) {
-		buf_init(&q);
-		buf_puts(&q, prefix);
-		json_put_utf8(&q, c);
-		rc = suggest(d, q.p, names, depth + 1);
-		buf_free(&q);
+	strvec_init(&d->todo);
+	/* an empty q also skips names from '~' up: go by first byte */
+	if (*prefix == '\0')
+		narrow(d, prefix, 1);
+	else
+		strvec_add(&d->todo, prefix, strlen(prefix));
+	while (!d->f->set) {
+		while (d->next < d->todo.n && http_busy(d->http) <
+		    (size_t)http_limit(d->http)) {
+			buf_init(&url);
+			otsdb_suggest_url(&url, d->cfg->base,
+			    d->todo.v[d->next]);
+			r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+			buf_free(&url);
+			r->done = on_suggest;
+			r->ctx = d;
+			r->user = d->todo.v[d->next++];
+			http_submit(d->http, r);
+		}
+		if (http_pending(d->http) == 0 && d->next == d->todo.n)
+			break;
+		http_pump(d->http, -1, 500);
 	}
-	return d->f->set ? -1 : rc;
+	strvec_free(&d->todo);
+	return d->f->set ? -1 : 0;
 }
 
 static int
@@ -150,11 +176,18 @@ discover_metrics(const struct discover_config *cfg, struct http *http,
     struct strvec *names, uint64_t *requests, uint64_t *retries,
     struct fatal *f)
 {
-	struct disco d = { cfg, http, requests, retries, f };
+	struct disco d;
 	struct strvec all;
 	size_t i;
 	int rc = 0;
 
+	memset(&d, 0, sizeof(d));
+	d.cfg = cfg;
+	d.http = http;
+	d.requests = requests;
+	d.retries = retries;
+	d.f = f;
+	d.names = &all;
 	strvec_init(&all);
 	if (cfg->nmetrics || cfg->metrics_file) {
 		for (i = 0; i < cfg->nmetrics; i++)
@@ -163,7 +196,7 @@ discover_metrics(const struct discover_config *cfg, struct http *http,
 		if (cfg->metrics_file)
 			rc = read_metrics_file(&d, cfg->metrics_file, &all);
 	} else
-		rc = suggest(&d, cfg->prefix ? cfg->prefix : "", &all, 0);
+		rc = suggest_all(&d, cfg->prefix ? cfg->prefix : "");
 	if (rc == 0) {
 		strvec_sort_unique(&all);
 		for (i = 0; i < all.n; i++)

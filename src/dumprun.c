@@ -1,8 +1,11 @@
 /* dumprun.c - the dump engine: frames in flight, output in order
  * Jobs (one a frame) are created in output order and written when the
- * oldest is done; each holds the ranges it still has to fetch.  On
- * servers without 'none' a job first waits for its metric's TSUID list,
- * one more request of the queue; no callback runs inside another. */
+ * oldest is done; each holds the ranges it still has to fetch.  A job
+ * whose query waits for a retry does not hold a slot: later jobs go on,
+ * up to a reorder window of REORDER_JOBS jobs and REORDER_BYTES of
+ * lines.  A metric read by series (servers without 'none', or too many
+ * series for one answer) first waits for its TSUID list, one more
+ * request of the queue; no callback runs inside another. */
 #include "config.h"
 
 #include <stdio.h>
@@ -21,6 +24,14 @@
 #include "timeparse.h"
 #include "xalloc.h"
 
+/* The reorder window: jobs alive, and bytes of lines they hold.  Jobs
+ * cost little (about 300 bytes and their lines); the window covers the
+ * backoffs of a few retries in a row on a fast server. */
+#define REORDER_JOBS 16384
+#define REORDER_BYTES ((size_t)16 << 20)
+/* Halvings of a job after queries that timed out for good. */
+#define TIMEOUT_SPLITS 3
+
 enum lookup_state { LOOKUP_NONE, LOOKUP_RUNNING, LOOKUP_DONE };
 
 struct metric {
@@ -28,8 +39,9 @@ struct metric {
 	int64_t start_ms;       /* first frame (later when resuming) */
 	int64_t nframes;
 	int64_t written;        /* frames written so far */
-	struct strvec tsuids;   /* pre-2.3 servers: the metric's series */
+	struct strvec tsuids;   /* read by series: the metric's series */
 	enum lookup_state lookup;
+	int by_series;          /* too many series for one answer */
 };
 
 struct job {
@@ -38,7 +50,10 @@ struct job {
 	struct frame_range frame; /* the whole frame */
 	struct frame_todo todo;   /* ranges still to fetch */
 	struct frame_range cur;   /* the range in flight */
+	int by_series;            /* planned in groups of TSUIDs */
+	size_t next_series;       /* then: where the next group starts */
 	int waiting;              /* for its metric's TSUID list */
+	int timeout_splits;
 	struct buf out;           /* rendered lines, in order */
 	uint64_t points;
 	int done;
@@ -58,6 +73,7 @@ struct dump {
 	int64_t next_frame;
 	struct job *head, *tail;/* alive jobs, in output order */
 	int alive;
+	size_t buffered;        /* bytes of lines the alive jobs hold */
 	int exhausted;          /* no more jobs to create */
 	int fallback;           /* no 'none' aggregator: query by TSUID */
 	struct query query;
@@ -96,6 +112,13 @@ metric_finished(struct dump *d, size_t idx)
 
 static void job_plan(struct job *jb);
 
+/* Whether a metric's frames are read in groups of TSUIDs. */
+static int
+by_series(const struct dump *d, const struct metric *m)
+{
+	return d->fallback || m->by_series;
+}
+
 static void
 on_lookup(struct http_req *r, void *ctx)
 {
@@ -110,15 +133,21 @@ on_lookup(struct http_req *r, void *ctx)
 		otsdb_failure_text(r, msg, sizeof(msg));
 		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
 		    m->name, msg);
-	} else if (r->resp_truncated || otsdb_lookup_parse(r->resp.p,
-	    r->resp.len, &m->tsuids, &err) < 0) {
+	} else if (r->resp_truncated)
+		fatal_set(d->f, "%s: series lookup of %s: the answer is larger "
+		    "than %zu bytes (see --max-response-size)", d->cfg->shown,
+		    m->name, r->max_resp);
+	else if (otsdb_lookup_parse(r->resp.p, r->resp.len, &m->tsuids,
+	    &err) < 0)
 		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
-		    m->name, r->resp_truncated ? "answer too large" : err.msg);
-	}
+		    m->name, err.msg);
 	http_req_free(r);
 	m->lookup = LOOKUP_DONE;
 	if (d->f->set)
 		return;
+	note(&d->ev->notes, NOTE_VERBOSE, "%s: %zu series, read in groups of "
+	    "TSUIDs%s", m->name, m->tsuids.n, d->fallback ? ", one sub-query "
+	    "each" : "");
 	for (jb = d->head; jb; jb = jb->next)
 		if (jb->waiting && &d->metrics[jb->metric] == m) {
 			jb->waiting = 0;
@@ -151,21 +180,23 @@ start_lookup(struct dump *d, struct metric *m)
 
 /* ------------------------------------------------------------ jobs */
 
-/* The ranges of a job: the whole frame, or on pre-2.3 servers one POST
- * per group of series small enough for OpenTSDB's 8 KiB body (after
+/* The ranges of a job, from the start: the whole frame, or when its
+ * metric is read by series, one group of TSUIDs after the other (once
  * the metric's series are known: till then the job waits). */
 static void
 job_plan(struct job *jb)
 {
 	struct dump *d = jb->d;
 	struct metric *m = &d->metrics[jb->metric];
-	size_t groups[FRAMES_MAX_GROUPS][2], ng, k;
-	struct frame_range r;
 
+	d->buffered -= jb->out.len;
 	buf_reset(&jb->out);
 	jb->points = 0;
 	jb->todo.n = 0;
-	if (!d->fallback) {
+	jb->next_series = 0;
+	jb->waiting = 0;
+	jb->by_series = by_series(d, m);
+	if (!jb->by_series) {
 		frames_push(&jb->todo, &jb->frame);
 		return;
 	}
@@ -173,24 +204,27 @@ job_plan(struct job *jb)
 		jb->waiting = 1;
 		if (m->lookup == LOOKUP_NONE)
 			start_lookup(d, m);
-		return;
 	}
-	if (m->tsuids.n == 0)
+}
+
+/* The metric has too many series for one answer: its frames from now
+ * on, and this one again, are read by series. */
+static void
+switch_to_series(struct job *jb, const char *why)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+
+	if (!m->by_series)
+		note(&d->ev->notes, NOTE_VERBOSE, "%s: %s: reading it by "
+		    "series, in groups of at most %zu TSUIDs from "
+		    "/api/search/lookup", m->name, why, d->cfg->max_series);
+	m->by_series = 1;
+	if (jb->by_series)
 		return;
-	ng = frames_tsuid_groups(m->tsuids.v, m->tsuids.n,
-	    OTSDB_TSUID_BODY_MAX, groups, FRAMES_MAX_GROUPS);
-	if (ng == 0) {
-		fatal_set(d->f, "%s: too many series for one frame of the TSUID "
-		    "method; use a smaller --query-frame-size", m->name);
-		return;
-	}
-	/* last group pushed first: the first group is fetched first */
-	for (k = ng; k-- > 0;) {
-		r = jb->frame;
-		r.from = groups[k][0];
-		r.to = groups[k][1];
-		frames_push(&jb->todo, &r);
-	}
+	job_plan(jb);
+	if (!jb->waiting && !d->f->set)
+		job_next(jb);
 }
 
 static void
@@ -219,28 +253,67 @@ static void
 query_answered(struct job *jb, struct http_req *r)
 {
 	struct dump *d = jb->d;
-	const char *mname = d->metrics[jb->metric].name;
+	struct metric *m = &d->metrics[jb->metric];
 	struct query_counts qc;
 	struct error err;
 	char a[40], b[40];
+	size_t before = jb->out.len;
 
 	memset(&qc, 0, sizeof(qc));
 	if (query_render(&d->query, r->resp.p ? r->resp.p : "[]",
-	    r->resp.p ? r->resp.len : 2, mname, jb->cur.lo, jb->cur.hi,
+	    r->resp.p ? r->resp.len : 2, m->name, jb->cur.lo, jb->cur.hi,
 	    &jb->out, &qc, on_bad_value, jb, &err) < 0) {
 		timeparse_format(jb->cur.lo, a, sizeof(a));
 		timeparse_format(jb->cur.hi, b, sizeof(b));
 		fatal_set(d->f, "%s: metric %s, frame [%s, %s): %s",
-		    d->cfg->shown, mname, a, b, err.msg);
+		    d->cfg->shown, m->name, a, b, err.msg);
 		return;
 	}
+	d->buffered += jb->out.len - before;
 	if (qc.aggregated > 0)
 		note(&d->ev->notes, NOTE_WARN, "%s: a result aggregates series "
-		    "(aggregateTags not empty)", mname);
+		    "(aggregateTags not empty)", m->name);
 	jb->points += qc.points;
 	d->c->bad_values += qc.bad_values;
 	d->c->dropped += qc.dropped;
+	if (!jb->by_series && !m->by_series && d->cfg->max_series > 0 &&
+	    qc.series > d->cfg->max_series) {
+		/* this answer came; the next ones may not */
+		note(&d->ev->notes, NOTE_VERBOSE, "%s: an answer of %llu series "
+		    "(more than --max-series-per-query): reading the next "
+		    "frames by series", m->name, (unsigned long long)qc.series);
+		m->by_series = 1;
+	}
 	job_next(jb);
+}
+
+/* Halves the range in flight into the job's todo; 0 when it cannot. */
+static int
+halve(struct job *jb, const char *why)
+{
+	struct dump *d = jb->d;
+	struct frame_range first, second;
+	char a[40], b[40];
+
+	if (jb->todo.n + 2 > FRAMES_MAX_DEPTH || !frames_can_split(&jb->cur))
+		return 0;
+	frames_halve(&jb->cur, &first, &second);
+	frames_push(&jb->todo, &second);
+	frames_push(&jb->todo, &first);
+	timeparse_format(jb->cur.lo, a, sizeof(a));
+	timeparse_format(jb->cur.hi, b, sizeof(b));
+	if (jb->cur.to > jb->cur.from)
+		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s), series "
+		    "%zu to %zu: %s, splitting it in halves",
+		    d->metrics[jb->metric].name, a, b, jb->cur.from,
+		    jb->cur.to - 1, why);
+	else
+		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s): %s, "
+		    "splitting it in halves", d->metrics[jb->metric].name, a,
+		    b, why);
+	d->c->splits++;
+	job_next(jb);
+	return 1;
 }
 
 static void
@@ -251,7 +324,7 @@ on_query(struct http_req *r, void *ctx)
 	struct metric *m = &d->metrics[jb->metric];
 	char why[400], a[40], b[40];
 	enum otsdb_query_failure kind;
-	struct frame_range first, second;
+	int limited = d->cfg->max_series > 0;
 
 	http_count(r, &d->c->requests, &d->c->retries);
 	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
@@ -262,40 +335,46 @@ on_query(struct http_req *r, void *ctx)
 	kind = otsdb_query_classify(r->outcome == HTTP_GAVE_UP_TRANSPORT ?
 	    0 : r->status, r->timed_out, r->resp.p, r->resp.len,
 	    r->resp_truncated);
+	otsdb_failure_text(r, why, sizeof(why));
+	http_req_free(r);
 	if (kind == OTSDB_QUERY_NO_NONE && !d->fallback) {
 		note(&d->ev->notes, NOTE_WARN, "the server has no 'none' "
 		    "aggregator (OpenTSDB before 2.3): dumping every series by "
 		    "its TSUID from /api/search/lookup instead");
 		d->fallback = 1;
 	}
-	if (d->fallback && (kind == OTSDB_QUERY_NO_NONE ||
-	    m->lookup != LOOKUP_DONE)) {
-		/* a 'none' query: again, by TSUID */
-		http_req_free(r);
+	if (!jb->by_series && by_series(d, m)) {
+		/* planned before its metric was read by series: again */
 		job_plan(jb);
 		if (!jb->waiting && !d->f->set)
 			job_next(jb);
 		return;
 	}
-	timeparse_format(jb->cur.lo, a, sizeof(a));
-	timeparse_format(jb->cur.hi, b, sizeof(b));
-	if (kind == OTSDB_QUERY_TOO_LARGE &&
-	    jb->todo.n + 2 <= FRAMES_MAX_DEPTH && frames_can_split(&jb->cur)) {
-		frames_halve(&jb->cur, &first, &second);
-		frames_push(&jb->todo, &second);
-		frames_push(&jb->todo, &first);
-		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s) too large "
-		    "for the server, splitting it in halves", m->name, a, b);
-		d->c->splits++;
-		http_req_free(r);
-		job_next(jb);
+	if (!jb->by_series && limited && kind == OTSDB_QUERY_TOO_MANY_SERIES) {
+		switch_to_series(jb, "too many series for one answer");
 		return;
 	}
-	otsdb_failure_text(r, why, sizeof(why));
+	if (!jb->by_series && limited && kind == OTSDB_QUERY_TIMED_OUT) {
+		switch_to_series(jb, "a query timed out");
+		return;
+	}
+	if (kind == OTSDB_QUERY_TOO_LARGE && halve(jb, "too large for the "
+	    "server"))
+		return;
+	if (kind == OTSDB_QUERY_TOO_MANY_SERIES && jb->by_series &&
+	    halve(jb, "too many series for one answer"))
+		return;
+	if (kind == OTSDB_QUERY_TIMED_OUT &&
+	    jb->timeout_splits < TIMEOUT_SPLITS) {
+		jb->timeout_splits++;
+		if (halve(jb, "timed out after its retries"))
+			return;
+	}
+	timeparse_format(jb->cur.lo, a, sizeof(a));
+	timeparse_format(jb->cur.hi, b, sizeof(b));
 	fatal_set(d->f, "%s: metric %s, frame [%s, %s): %s%s", d->cfg->shown,
 	    m->name, a, b, why, d->cfg->resumable ?
 	    " (rerun the same command to resume)" : "");
-	http_req_free(r);
 }
 
 /* Fetches the job's next range, or marks it done. */
@@ -308,20 +387,41 @@ job_next(struct job *jb)
 	struct http_req *r;
 
 	if (!frames_pop(&jb->todo, &jb->cur)) {
-		jb->done = 1;
-		return;
+		if (!jb->by_series || jb->next_series >= m->tsuids.n) {
+			jb->done = 1;
+			frames_todo_free(&jb->todo);
+			/* it may wait long for an older job: hold no spare
+			 * room (answers reserve three times their size) */
+			if (jb->out.len == 0)
+				buf_free(&jb->out);
+			else if (jb->out.cap > jb->out.len * 2) {
+				jb->out.p = xreallocarray(jb->out.p,
+				    jb->out.len + 1, 1);
+				jb->out.cap = jb->out.len + 1;
+			}
+			return;
+		}
+		jb->cur = jb->frame;
+		jb->cur.from = jb->next_series;
+		jb->cur.to = frames_tsuid_group_end(m->tsuids.v, m->tsuids.n,
+		    jb->next_series, OTSDB_TSUID_BODY_MAX, d->fallback ?
+		    OTSDB_TSUID_COST_SUM : OTSDB_TSUID_COST_NONE,
+		    d->cfg->max_series);
+		jb->next_series = jb->cur.to;
 	}
 	buf_init(&url);
 	buf_init(&body);
 	otsdb_query_request(&url, &body, d->cfg->base, m->name, jb->cur.lo,
-	    jb->cur.hi, d->fallback ? m->tsuids.v + jb->cur.from : NULL,
-	    jb->cur.to - jb->cur.from);
+	    jb->cur.hi, jb->by_series ? m->tsuids.v + jb->cur.from : NULL,
+	    jb->cur.to - jb->cur.from, !d->fallback);
 	r = http_req_new(xmemdup0(url.p, url.len), body.len ? body.p : NULL,
 	    body.len);
 	if (body.len)
 		body.p = NULL;
 	buf_free(&url);
 	buf_free(&body);
+	/* the first timeout of a whole-metric query says: too many series */
+	r->no_timeout_retry = !jb->by_series && d->cfg->max_series > 0;
 	r->done = on_query;
 	r->ctx = jb;
 	http_submit(d->http, r);
@@ -358,6 +458,7 @@ static void
 free_job(struct job *jb)
 {
 	buf_free(&jb->out);
+	frames_todo_free(&jb->todo);
 	free(jb);
 }
 
@@ -382,14 +483,23 @@ write_job(struct dump *d, struct job *jb)
 		metric_finished(d, jb->metric);
 }
 
+/* Whether another job may start: a slot on the wire is free (requests
+ * waiting for a retry hold none) and the reorder window has room. */
+static int
+room_for_job(const struct dump *d)
+{
+	return !d->f->set && !stopped(d) && !d->exhausted &&
+	    http_busy(d->http) < (size_t)http_limit(d->http) &&
+	    d->alive < REORDER_JOBS && d->buffered < REORDER_BYTES;
+}
+
 static void
 run(struct dump *d)
 {
 	struct job *jb;
 
 	for (;;) {
-		while (d->alive < d->cfg->concurrent && !d->f->set &&
-		    !stopped(d) && !d->exhausted) {
+		while (room_for_job(d)) {
 			if ((jb = new_job(d)) == NULL) {
 				d->exhausted = 1;
 				break;
@@ -410,13 +520,15 @@ run(struct dump *d)
 			if (d->head == NULL)
 				d->tail = NULL;
 			d->alive--;
+			d->buffered -= jb->out.len;
 			write_job(d, jb);
 			free_job(jb);
 		}
-		if (d->f->set)
+		/* stopped: what is written is whole frames; the rest goes */
+		if (d->f->set || stopped(d))
 			break;
 		if (d->alive == 0) {
-			if (d->exhausted || stopped(d))
+			if (d->exhausted)
 				break;
 			continue;
 		}

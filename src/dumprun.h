@@ -18,7 +18,9 @@ struct dump_config {
 	int64_t start_ms;       /* [start, stop) */
 	int64_t stop_ms;
 	int64_t frame_ms;       /* one query's time span */
-	int concurrent;         /* frames in flight */
+	int concurrent;         /* queries on the wire */
+	size_t max_series;      /* series per query, 0 = no limit */
+	size_t max_response;    /* bytes of one answer (the http bound) */
 	int resumable;          /* a rerun resumes (--dump-dir): say so */
 	struct output *out;     /* where finished frames go */
 	volatile sig_atomic_t *stop; /* non-zero: start no new frame */

@@ -1,13 +1,14 @@
 /* frames.c - the query frames of a dump: tiling, halving, TSUID groups */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "frames.h"
+#include "xalloc.h"
 
-/* Bytes of a TSUID query body besides its TSUIDs, and per TSUID. */
+/* Bytes of a TSUID query body besides its TSUIDs. */
 #define GROUP_BODY_BASE 200
-#define GROUP_BODY_PER_TSUID 40
 
 int64_t
 frames_count(int64_t start, int64_t stop, int64_t size)
@@ -52,8 +53,19 @@ frames_push(struct frame_todo *t, const struct frame_range *r)
 {
 	if (t->n >= FRAMES_MAX_DEPTH)
 		return -1;
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 2;
+		t->v = xreallocarray(t->v, (size_t)t->cap, sizeof(*t->v));
+	}
 	t->v[t->n++] = *r;
 	return 0;
+}
+
+void
+frames_todo_free(struct frame_todo *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
 }
 
 int
@@ -66,29 +78,18 @@ frames_pop(struct frame_todo *t, struct frame_range *r)
 }
 
 size_t
-frames_tsuid_groups(char *const *tsuids, size_t n, size_t max_bytes,
-    size_t (*groups)[2], size_t max_groups)
+frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
+    size_t max_bytes, size_t per_tsuid, size_t max_count)
 {
-	size_t i, from = 0, bytes = GROUP_BODY_BASE, ng = 0;
+	size_t i, bytes = GROUP_BODY_BASE;
 
-	for (i = 0; i < n; i++) {
-		size_t one = strlen(tsuids[i]) + GROUP_BODY_PER_TSUID;
+	for (i = from; i < n; i++) {
+		size_t one = strlen(tsuids[i]) + per_tsuid;
 
-		if (bytes + one > max_bytes && i > from) {
-			if (ng == max_groups)
-				return 0;
-			groups[ng][0] = from;
-			groups[ng++][1] = i;
-			from = i;
-			bytes = GROUP_BODY_BASE;
-		}
+		if (i > from && (bytes + one > max_bytes ||
+		    (max_count > 0 && i - from >= max_count)))
+			break;
 		bytes += one;
 	}
-	if (from < n) {
-		if (ng == max_groups)
-			return 0;
-		groups[ng][0] = from;
-		groups[ng++][1] = n;
-	}
-	return ng;
+	return i;
 }

@@ -14,15 +14,13 @@ struct frame_range {
 	size_t from, to;
 };
 
-/* How deep one frame may be split, and how many TSUID groups a frame may
- * need, before the dump gives up on it. */
+/* How deep one range may be split before the dump gives up on it. */
 #define FRAMES_MAX_DEPTH 64
-#define FRAMES_MAX_GROUPS (FRAMES_MAX_DEPTH / 2)
 
-/* Ranges still to fetch, taken last in, first out. */
+/* Ranges still to fetch, taken last in, first out (zeroed: empty). */
 struct frame_todo {
-	struct frame_range v[FRAMES_MAX_DEPTH];
-	int n;
+	struct frame_range *v;
+	int n, cap;
 };
 
 /* Frames of `size` ms that tile [start, stop) exactly, the last one
@@ -37,15 +35,16 @@ int frames_can_split(const struct frame_range *r);
  * before second in output order. */
 void frames_halve(const struct frame_range *r, struct frame_range *first,
     struct frame_range *second);
-/* Pushes r; -1 when the stack is full. */
+/* Pushes r; -1 when the stack holds FRAMES_MAX_DEPTH ranges. */
 int frames_push(struct frame_todo *t, const struct frame_range *r);
+void frames_todo_free(struct frame_todo *t);
 /* Pops the next range into *r; 0 when there is none. */
 int frames_pop(struct frame_todo *t, struct frame_range *r);
-/* Cuts the n TSUIDs into consecutive groups whose query body stays under
- * max_bytes (each group at least one TSUID), as [from, to) pairs.
- * Returns the number of groups, or 0 when more than max_groups are
- * needed (or n is 0). */
-size_t frames_tsuid_groups(char *const *tsuids, size_t n, size_t max_bytes,
-    size_t (*groups)[2], size_t max_groups);
+/* The end of the group of TSUIDs that starts at `from` (< n): as many
+ * as keep the query body under max_bytes, each costing its length plus
+ * per_tsuid bytes, and at most max_count of them (0: no limit); at
+ * least one. */
+size_t frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
+    size_t max_bytes, size_t per_tsuid, size_t max_count);
 
 #endif

@@ -19,6 +19,10 @@
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_CAP_MS 10000
 #define RETRY_AFTER_CAP_MS 30000
+#define SLOWDOWN_EVERY_MS 1000
+/* random failures: from 0.1 s up to 1 s, with full jitter */
+#define FAST_BASE_MS 50
+#define FAST_CAP_MS 1000
 
 struct http {
 	struct http_opts o;
@@ -29,6 +33,11 @@ struct http {
 	size_t nparked;
 	struct http_req *active;                  /* in flight */
 	int in_flight;
+	int limit;               /* in flight allowed now */
+	int good;                /* answers since the limit last changed */
+	int64_t calm_until;      /* no further slow-down before */
+	uint64_t slowdowns;
+	uint64_t finished;       /* requests whose callback ran */
 	size_t pending;
 	uint64_t rng;
 };
@@ -53,6 +62,7 @@ http_new(const struct http_opts *opts)
 		h->o.retryable = http_retryable_default;
 	if (h->o.max_in_flight < 1)
 		h->o.max_in_flight = 1;
+	h->limit = h->o.max_in_flight;
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
 		free(h);
@@ -149,9 +159,12 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 			    (size_t)cl : r->max_resp);
 	}
 	room = r->resp.len < r->max_resp ? r->max_resp - r->resp.len : 0;
-	if (room < n)
-		r->resp_truncated = 1;
 	buf_append(&r->resp, p, n < room ? n : room);
+	if (room < n) {
+		/* past the bound: the rest is never read */
+		r->resp_truncated = 1;
+		return 0;
+	}
 	return n;
 }
 
@@ -212,6 +225,12 @@ start(struct http *h, struct http_req *r)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    h->o.connect_timeout_ms);
+	if (h->o.idle_timeout_ms > 0) {
+		/* under a byte a second for that long: a hung transfer */
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+		    (h->o.idle_timeout_ms + 999) / 1000);
+	}
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
@@ -238,7 +257,8 @@ start(struct http *h, struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	r->attempts++;
+	if (r->attempts++ == 0)
+		r->first_ms = clock_mono_ms();
 	if (curl_multi_add_handle(h->multi, e) != CURLM_OK)
 		return -1;
 	h->in_flight++;
@@ -282,6 +302,7 @@ finish(struct http *h, struct http_req *r, enum http_outcome oc)
 {
 	r->outcome = oc;
 	h->pending--;
+	h->finished++;
 	if (r->done)
 		r->done(r, r->ctx);
 }
@@ -293,7 +314,7 @@ top_up(struct http *h)
 	int64_t now = clock_mono_ms();
 	struct http_req **pp, *r;
 
-	for (pp = &h->parked; *pp && h->in_flight < h->o.max_in_flight;) {
+	for (pp = &h->parked; *pp && h->in_flight < h->limit;) {
 		r = *pp;
 		if (r->due_ms <= now) {
 			*pp = r->next;
@@ -307,7 +328,7 @@ top_up(struct http *h)
 		} else
 			pp = &r->next;
 	}
-	while (h->queue_head && h->in_flight < h->o.max_in_flight) {
+	while (h->queue_head && h->in_flight < h->limit) {
 		r = h->queue_head;
 		h->queue_head = r->next;
 		if (h->queue_head == NULL)
@@ -322,9 +343,60 @@ top_up(struct http *h)
 }
 
 int
-http_retryable_default(long st)
+http_retryable_default(const struct http_req *r)
 {
+	long st = r->status;
+
 	return st == 408 || st == 429 || (st >= 500 && st <= 599);
+}
+
+int
+http_overload_status(long st)
+{
+	return st == 429 || st == 503 || st == 424;
+}
+
+int
+http_limit(const struct http *h)
+{
+	return h->limit;
+}
+
+uint64_t
+http_slowdowns(const struct http *h)
+{
+	return h->slowdowns;
+}
+
+/* Fewer requests in flight after a sign of overload; one more after
+ * `limit` answers in a row without one. */
+static void
+adapt(struct http *h, int overloaded)
+{
+	int64_t now;
+
+	if (!overloaded) {
+		if (h->limit < h->o.max_in_flight && ++h->good >= h->limit) {
+			h->limit++;
+			h->good = 0;
+		}
+		return;
+	}
+	h->good = 0;
+	now = clock_mono_ms();
+	if (now < h->calm_until || h->limit == 1)
+		return;
+	h->limit = (h->limit + 1) / 2;
+	h->calm_until = now + SLOWDOWN_EVERY_MS;
+	h->slowdowns++;
+}
+
+/* Whether a failed request has used up its attempts and its time. */
+static int
+spent(const struct http *h, const struct http_req *r)
+{
+	return r->attempts > h->o.retries &&
+	    clock_mono_ms() - r->first_ms >= h->o.retry_time_ms;
 }
 
 long
@@ -337,10 +409,30 @@ http_backoff_ms(struct http *h, int attempt)
 	return (long)(rnd(h) % (uint64_t)(cap + 1)); /* full jitter */
 }
 
+/* A failure that says nothing of the server's load: a 500 or 502, a
+ * connection closed, reset or cut short.  It is retried soon. */
+static int
+random_failure(const struct http_req *r)
+{
+	int rc = r->transport_code;
+
+	if (rc == CURLE_OK)
+		return r->status == 500 || r->status == 502;
+	return rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+	    rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE;
+}
+
 static void
 park(struct http *h, struct http_req *r, const char *why)
 {
-	long delay = http_backoff_ms(h, r->attempts);
+	long delay, cap;
+
+	if (random_failure(r)) {
+		cap = FAST_BASE_MS << (r->attempts < 6 ? r->attempts : 6);
+		delay = (long)(rnd(h) % (uint64_t)((cap < FAST_CAP_MS ? cap :
+		    FAST_CAP_MS) + 1));
+	} else
+		delay = http_backoff_ms(h, r->attempts);
 
 	if (r->retry_after_ms > delay)
 		delay = r->retry_after_ms;
@@ -380,17 +472,22 @@ completed(struct http *h, CURLMsg *m)
 	r->transport_code = (int)rc;
 	r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 	r->got_nothing = rc == CURLE_GOT_NOTHING;
+	/* an answer cut off at max_response is still an answer */
+	if (rc == CURLE_WRITE_ERROR && r->resp_truncated)
+		rc = CURLE_OK;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		adapt(h, http_overload_status(r->status) ||
+		    r->retry_after_ms > 0);
 		if (r->status >= 200 && r->status <= 299) {
 			finish(h, r, HTTP_DONE_2XX);
 			return;
 		}
-		if (!h->o.retryable(r->status)) {
+		if (!h->o.retryable(r)) {
 			finish(h, r, HTTP_DONE_STATUS);
 			return;
 		}
-		if (r->attempts > h->o.retries) {
+		if (spent(h, r)) {
 			finish(h, r, HTTP_GAVE_UP_STATUS);
 			return;
 		}
@@ -401,11 +498,13 @@ completed(struct http *h, CURLMsg *m)
 	if (r->error[0] == '\0')
 		snprintf(r->error, sizeof(r->error), "%s",
 		    curl_easy_strerror(rc));
+	if (r->timed_out)
+		adapt(h, 1);
 	/* URL, TLS-verification and similar errors will not heal */
 	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ||
 	    rc == CURLE_PEER_FAILED_VERIFICATION ||
 	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_LOGIN_DENIED ||
-	    r->attempts > h->o.retries) {
+	    (r->timed_out && r->no_timeout_retry) || spent(h, r)) {
 		finish(h, r, HTTP_GAVE_UP_TRANSPORT);
 		return;
 	}
@@ -420,6 +519,7 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	int64_t now, wait = timeout_ms;
 	struct http_req *r;
 	CURLMsg *m;
+	uint64_t finished = h->finished;
 
 	top_up(h);
 	curl_multi_perform(h->multi, &running);
@@ -427,6 +527,9 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 		if (m->msg == CURLMSG_DONE)
 			completed(h, m);
 	top_up(h);
+	/* a callback ran: the caller may have more to queue */
+	if (h->finished != finished)
+		return 0;
 	now = clock_mono_ms();
 	for (r = h->parked; r; r = r->next)
 		if (r->due_ms - now < wait)

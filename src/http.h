@@ -10,21 +10,27 @@
 #include "buf.h"
 
 struct http;
+struct http_req;
 
 struct http_opts {
 	int max_in_flight;     /* concurrent requests (>= 1) */
 	int retries;           /* extra attempts after the first */
+	/* and retries go on till this long after the first attempt */
+	long retry_time_ms;
 	long timeout_ms;       /* whole request */
+	long idle_timeout_ms;  /* no byte for this long: abandoned (0: off) */
 	long connect_timeout_ms;
 	const char *userpwd;   /* "user:pass" or NULL */
 	int netrc;             /* read ~/.netrc */
 	const char *cacert;    /* CA bundle or NULL */
 	int insecure;          /* do not verify TLS */
 	const char *user_agent;
-	size_t max_response;   /* bytes of response body kept */
-	/* whether an HTTP status is worth a retry; NULL:
+	/* bytes of response body kept: a longer answer is cut off there,
+	 * its transfer abandoned, and marked resp_truncated */
+	size_t max_response;
+	/* whether a non-2xx answer (status, body) is worth a retry; NULL:
 	 * http_retryable_default */
-	int (*retryable)(long status);
+	int (*retryable)(const struct http_req *r);
 	/* called before each retry with the reason and the delay */
 	void (*on_retry)(void *ctx, const char *url, const char *why,
 	    int attempt, long delay_ms);
@@ -54,6 +60,9 @@ struct http_req {
 	int timed_out;      /* the last attempt ran past the timeout */
 	int got_nothing;    /* the server closed without an answer */
 	int attempts;
+	/* set by the caller: a timeout ends the request at once, without
+	 * a retry */
+	int no_timeout_retry;
 	/* completion: called once; the callee may keep or free the request
 	 * (http_req_free) */
 	void (*done)(struct http_req *req, void *ctx);
@@ -64,6 +73,7 @@ struct http_req {
 	int64_t due_ms;
 	size_t max_resp;
 	long retry_after_ms;
+	int64_t first_ms;   /* start of the first attempt */
 	struct http_req *next;
 };
 
@@ -95,11 +105,19 @@ int http_pump(struct http *h, int wait_fd, int timeout_ms);
  * loop starts: other requests' callbacks may run meanwhile, so it must not
  * be called from a callback or while other requests are pending. */
 struct http_req *http_request_sync(struct http *h, struct http_req *r);
+/* Requests allowed in flight now: max_in_flight, halved (down to 1) on
+ * signs of overload (429, 503, 424, Retry-After, timeouts) at most once
+ * a second, and raised by one after as many answers as it allows. */
+int http_limit(const struct http *h);
+/* How often the limit was lowered. */
+uint64_t http_slowdowns(const struct http *h);
 /* Adds a finished request's attempts to *requests and the attempts
  * after its first to *retries. */
 void http_count(const struct http_req *r, uint64_t *requests,
     uint64_t *retries);
 /* 408, 429 and 5xx. */
-int http_retryable_default(long status);
+int http_retryable_default(const struct http_req *r);
+/* Whether a status is a sign of overload: 429, 503 and 424. */
+int http_overload_status(long status);
 
 #endif

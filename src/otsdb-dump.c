@@ -43,6 +43,8 @@ struct dump_opts {
 	unsigned shard;         /* --shard I/N: this is shard I of N */
 	unsigned nshards;       /* 0 = no sharding */
 	int seed_defaults;      /* invoked as kilda-otsdb-dump */
+	uint64_t max_response;  /* --max-response-size */
+	uint64_t max_series;    /* --max-series-per-query, 0 = no limit */
 };
 
 static const struct cli_help_row help_rows[] = {
@@ -51,9 +53,15 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "dump-dir", "DIR", "write METRIC.ndjson files and resume "
 	  "metadata into DIR instead of stdout" },
 	{ 'h', "help", NULL, "print this help and exit" },
+	{ 0, "idle-timeout", "SECONDS", "abandon and retry a query that gets "
+	  "no byte for this long (default 60, 0 = off)" },
 	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
 	{ 0, "list-metrics", NULL, "print the selected metric names, one a "
 	  "line, and exit" },
+	{ 0, "max-response-size", "BYTES", "longest answer read; a longer one "
+	  "is split (default 16M)" },
+	{ 0, "max-series-per-query", "N", "read a metric with more series in "
+	  "groups of TSUIDs (default 10000, 0 = never)" },
 	{ 0, "metric", "NAME", "dump this metric (repeatable)" },
 	{ 'm', "metrics-prefix", "PREFIX", "dump every metric whose name "
 	  "starts with PREFIX (default: every metric)" },
@@ -69,6 +77,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "remove-metadata", NULL, "with --dump-dir, delete "
 	  "METRIC.dmeta.json once METRIC is complete" },
 	{ 0, "retries", "N", "retries of a failed query (default 5)" },
+	{ 0, "retry-time", "SECONDS", "go on retrying a failed query for at "
+	  "least this long (default 120)" },
 	{ 0, "shard", "I/N", "dump only shard I (0 to N-1) of N: the metrics "
 	  "whose name hashes to I" },
 	{ 'e', "time-stop", "TIME", "end of the range, excluded (default now)" },
@@ -82,6 +92,8 @@ static const struct cli_help_row help_rows[] = {
 enum {
 	OPT_DUMP_DIR = CLI_OPT_TOOL,
 	OPT_LIST_METRICS,
+	OPT_MAX_RESPONSE,
+	OPT_MAX_SERIES,
 	OPT_METRIC,
 	OPT_METRICS_FILE,
 	OPT_FRAME,
@@ -94,8 +106,11 @@ static const struct option long_options[] = {
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
 	{ "help", no_argument, NULL, 'h' },
+	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
+	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
+	{ "max-series-per-query", required_argument, NULL, OPT_MAX_SERIES },
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-prefix", required_argument, NULL, 'm' },
@@ -106,6 +121,7 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
+	{ "retry-time", required_argument, NULL, CLI_OPT_RETRY_TIME },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "time-stop", required_argument, NULL, 'e' },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
@@ -142,6 +158,8 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->frame_ms = 180000;
+	o->max_response = (uint64_t)16 << 20;
+	o->max_series = 10000;
 	cli_common_init(&o->c, 120000);
 	while ((c = getopt_long(argc, argv, "c:e:hkm:o:qu:vV", long_options,
 	    NULL)) != -1) {
@@ -157,6 +175,18 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 			exit(cli_close_stdout(prog, 0));
 		case OPT_LIST_METRICS:
 			o->list_metrics = 1;
+			break;
+		case OPT_MAX_RESPONSE:
+			if (cli_parse_size(optarg, 4096, (uint64_t)1 << 32,
+			    &o->max_response) < 0)
+				cli_usage_error(prog, "invalid --max-response-size "
+				    "'%s' (4K to 4G)", optarg);
+			break;
+		case OPT_MAX_SERIES:
+			if (cli_parse_size(optarg, 0, 100000000,
+			    &o->max_series) < 0)
+				cli_usage_error(prog, "invalid "
+				    "--max-series-per-query '%s'", optarg);
 			break;
 		case OPT_METRIC:
 			if (*optarg == '\0')
@@ -281,6 +311,8 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 	cfg.stop_ms = o->stop_ms;
 	cfg.frame_ms = o->frame_ms;
 	cfg.concurrent = o->c.concurrent;
+	cfg.max_series = (size_t)o->max_series;
+	cfg.max_response = (size_t)o->max_response;
 	cfg.resumable = o->dump_dir != NULL;
 	cfg.out = out;
 	cfg.stop = &cli_stop_signal;
@@ -322,7 +354,7 @@ main(int argc, char **argv)
 	base = cli_base_url(o.endpoint);
 	shown = cli_mask_url(base);
 	http = cli_http_new("otsdb-dump/" PACKAGE_VERSION, &o.c,
-	    (size_t)256 << 20, otsdb_retryable_status, shown);
+	    (size_t)o.max_response, otsdb_query_retryable, shown);
 	if (http == NULL)
 		return EXIT_FATAL;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);

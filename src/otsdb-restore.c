@@ -47,6 +47,8 @@ static const struct cli_help_row help_rows[] = {
 	  "order, and resume with FILE.rmeta.json" },
 	{ 'n', "dry-run", NULL, "read, validate and batch, but send nothing" },
 	{ 'h', "help", NULL, "print this help and exit" },
+	{ 0, "idle-timeout", "SECONDS", "abandon and retry a request that gets "
+	  "no byte for this long (default 60, 0 = off)" },
 	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
 	{ 0, "max-line-length", "BYTES", "longest input line accepted "
 	  "(default 1M)" },
@@ -67,6 +69,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "sync-timeout", "MS", "with --sync, how long OpenTSDB may wait "
 	  "for the writes (default: no limit)" },
 	{ 0, "retries", "N", "retries of a failed request (default 5)" },
+	{ 0, "retry-time", "SECONDS", "go on retrying a failed request for at "
+	  "least this long (default 120)" },
 	{ 0, "timeout", "SECONDS", "time limit of one request (default 30)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
 	{ 'v', "verbose", NULL, "report every retry and refused point" },
@@ -90,6 +94,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
 	{ "help", no_argument, NULL, 'h' },
+	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "max-line-length", required_argument, NULL, OPT_MAX_LINE },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
@@ -100,6 +105,7 @@ static const struct option long_options[] = {
 	{ "remove-metadata", no_argument, NULL, OPT_REMOVE_METADATA },
 	{ "request-size-limit", required_argument, NULL, 's' },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
+	{ "retry-time", required_argument, NULL, CLI_OPT_RETRY_TIME },
 	{ "sync", no_argument, NULL, OPT_SYNC },
 	{ "sync-timeout", required_argument, NULL, OPT_SYNC_TIMEOUT },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
@@ -282,7 +288,7 @@ main(int argc, char **argv)
 		log_limit_hint(" (see the reject file)");
 	}
 	http = cli_http_new("otsdb-restore/" PACKAGE_VERSION, &o.c,
-	    (size_t)o.size_limit * 4 + 65536, otsdb_retryable_status, shown);
+	    (size_t)o.size_limit * 4 + 65536, otsdb_put_retryable, shown);
 	if (http == NULL)
 		goto out;
 	inputs = xcalloc(paths.n ? paths.n : 1, sizeof(*inputs));

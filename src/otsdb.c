@@ -4,14 +4,17 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "datapoint.h"
 #include "error.h"
 #include "http.h"
 #include "json.h"
 #include "otsdb.h"
 #include "strvec.h"
+#include "xalloc.h"
 
 void
 otsdb_url_escape(struct buf *b, const char *s, size_t n)
@@ -151,15 +154,75 @@ otsdb_lookup_request(struct buf *url, struct buf *body, const char *base,
 	buf_puts(body, ",\"useMeta\":false,\"limit\":1000000000}");
 }
 
+/* One listed series: its TSUID and the tail of its canonical lines. */
+struct listed {
+	size_t tsuid, key;  /* offsets into the text buffer */
+};
+
+static const char *lookup_text; /* the buffer being sorted; one thread */
+
+static int
+listed_cmp(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+	int c = strcmp(lookup_text + x->key, lookup_text + y->key);
+
+	return c ? c : strcmp(lookup_text + x->tsuid, lookup_text + y->tsuid);
+}
+
+/* Appends result t's canonical tags (the tail of its lines) and a NUL;
+ * an empty key when they cannot make a datapoint. */
+static void
+lookup_key(const struct json *j, int t, struct datapoint *dp, struct buf *b)
+{
+	int tt = json_member(j, t, "tags"), k;
+	size_t n, x;
+	struct buf strs;
+	struct error err;
+
+	n = tt >= 0 && json_type(j, tt) == JSON_OBJECT ?
+	    (size_t)json_count(j, tt) : 0;
+	if (n > dp->tags_cap) {
+		dp->tags_cap = n;
+		dp->tags = xreallocarray(dp->tags, n, sizeof(*dp->tags));
+	}
+	buf_init(&strs);
+	buf_reserve(&strs, 64);
+	for (x = 0, k = tt + 1; x < n; x++, k = json_next(j, k + 1)) {
+		dp->tags[x].key_len = strs.len;
+		json_unescape(j, k, &strs);
+		dp->tags[x].val_len = strs.len;
+		if (json_type(j, k + 1) == JSON_STRING)
+			json_unescape(j, k + 1, &strs);
+	}
+	/* offsets first: the buffer may move while it fills */
+	for (x = 0; x < n; x++) {
+		size_t a = dp->tags[x].key_len, v = dp->tags[x].val_len;
+		size_t end = x + 1 < n ? dp->tags[x + 1].key_len : strs.len;
+
+		dp->tags[x].key = strs.p + a;
+		dp->tags[x].key_len = v - a;
+		dp->tags[x].val = strs.p + v;
+		dp->tags[x].val_len = end - v;
+	}
+	dp->ntags = n;
+	if (datapoint_sort_tags(dp, &err) == 0)
+		datapoint_encode_tail(dp, b);
+	buf_free(&strs);
+	buf_putc(b, '\0');
+}
+
 int
 otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
     struct error *err)
 {
 	struct json j;
-	struct buf b;
+	struct buf text;
+	struct datapoint dp;
+	struct listed *v;
 	int tr, tt, i, n, t, tid;
 	int64_t total = -1;
-	size_t before = tsuids->n;
+	size_t nv = 0, k;
 
 	json_init(&j);
 	if (json_parse(&j, body ? body : "", len, err) < 0 ||
@@ -171,27 +234,43 @@ otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
 		return -1;
 	}
 	n = json_count(&j, tr);
-	buf_init(&b);
+	v = xcalloc(n ? (size_t)n : 1, sizeof(*v));
+	buf_init(&text);
+	datapoint_init(&dp);
 	for (i = 0, t = tr + 1; i < n; i++, t = json_next(&j, t)) {
 		tid = json_type(&j, t) == JSON_OBJECT ?
 		    json_member(&j, t, "tsuid") : -1;
 		if (tid < 0 || json_type(&j, tid) != JSON_STRING)
 			continue;
-		buf_reset(&b);
-		json_unescape(&j, tid, &b);
-		strvec_add(tsuids, b.p, b.len);
+		v[nv].tsuid = text.len;
+		json_unescape(&j, tid, &text);
+		buf_putc(&text, '\0');
+		v[nv].key = text.len;
+		lookup_key(&j, t, &dp, &text);
+		nv++;
 	}
-	buf_free(&b);
+	datapoint_free(&dp);
 	tt = json_member(&j, 0, "totalResults");
 	if (tt >= 0)
 		json_int64(&j, tt, &total);
 	json_free(&j);
-	if (total > (int64_t)(tsuids->n - before)) {
-		error_set(err, "it listed %zu of %lld series",
-		    tsuids->n - before, (long long)total);
+	if (total > (int64_t)nv) {
+		error_set(err, "it listed %zu of %lld series", nv,
+		    (long long)total);
+		free(v);
+		buf_free(&text);
 		return -1;
 	}
-	strvec_sort_unique(tsuids);
+	/* in the order their lines are written: by canonical tags */
+	lookup_text = text.p;
+	qsort(v, nv, sizeof(*v), listed_cmp);
+	for (k = 0; k < nv; k++)
+		if (k == 0 || strcmp(text.p + v[k].tsuid,
+		    text.p + v[k - 1].tsuid) != 0)
+			strvec_add(tsuids, text.p + v[k].tsuid,
+			    strlen(text.p + v[k].tsuid));
+	free(v);
+	buf_free(&text);
 	return 0;
 }
 
@@ -227,13 +306,26 @@ query_body_start(struct buf *body, int64_t lo, int64_t end)
 void
 otsdb_query_request(struct buf *url, struct buf *body, const char *base,
     const char *metric, int64_t lo, int64_t hi, char *const *tsuids,
-    size_t n)
+    size_t n, int none)
 {
 	/* OpenTSDB's end is inclusive and must be after start */
 	int64_t end = hi - 1 > lo ? hi - 1 : lo + 1;
 	size_t i, mark = url->len;
 
 	buf_puts(url, base);
+	if (tsuids != NULL && none) {
+		/* 'none' keeps every listed series apart */
+		buf_puts(url, "/api/query");
+		query_body_start(body, lo, end);
+		buf_puts(body, "{\"aggregator\":\"none\",\"tsuids\":[");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_putc(body, ',');
+			json_put_string(body, tsuids[i], strlen(tsuids[i]));
+		}
+		buf_puts(body, "]}]}");
+		return;
+	}
 	if (tsuids != NULL) {
 		/* each series its own sub-query: exactly that series */
 		buf_puts(url, "/api/query");
@@ -279,7 +371,11 @@ otsdb_query_classify(long status, int timed_out, const char *body,
     size_t len, int truncated)
 {
 	if (status == 0)
-		return timed_out ? OTSDB_QUERY_TOO_LARGE : OTSDB_QUERY_FAILED;
+		return timed_out ? OTSDB_QUERY_TIMED_OUT : OTSDB_QUERY_FAILED;
+	/* Deferred's callback chain limit, from the JSON serializer */
+	if (has(body, len, "CallbackOverflowError") ||
+	    has(body, len, "Too many callbacks in Deferred"))
+		return OTSDB_QUERY_TOO_MANY_SERIES;
 	if (status == 400 &&
 	    has(body, len, "No such aggregation function: none"))
 		return OTSDB_QUERY_NO_NONE;
@@ -359,6 +455,20 @@ otsdb_retryable_status(long st)
 {
 	return st == 408 || st == 424 || st == 429 ||
 	    (st >= 500 && st <= 599);
+}
+
+int
+otsdb_put_retryable(const struct http_req *r)
+{
+	return otsdb_retryable_status(r->status);
+}
+
+int
+otsdb_query_retryable(const struct http_req *r)
+{
+	return otsdb_retryable_status(r->status) &&
+	    otsdb_query_classify(r->status, 0, r->resp.p, r->resp.len,
+	    r->resp_truncated) == OTSDB_QUERY_FAILED;
 }
 
 void

@@ -62,8 +62,10 @@ int otsdb_version_has_none(const struct otsdb_version *v);
  * (useMeta false: the meta table is often empty). */
 void otsdb_lookup_request(struct buf *url, struct buf *body,
     const char *base, const char *metric);
-/* Adds the answer's TSUIDs to tsuids, sorted.  -1 when the answer is not
- * a lookup answer or lists fewer series than its totalResults. */
+/* Adds the answer's TSUIDs to tsuids, once each, in the order of their
+ * series' canonical tags (the order of the dump's lines).  -1 when the
+ * answer is not a lookup answer or lists fewer series than its
+ * totalResults. */
 int otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
     struct error *err);
 
@@ -72,17 +74,23 @@ int otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
 /* One query of raw points in [lo, hi) ms.  With tsuids == NULL: the
  * `none` aggregator over every series of metric, a GET unless the name
  * holds characters OpenTSDB's GET syntax cannot carry or the URL is too
- * long; otherwise one sub-query per TSUID in tsuids[0..n).  The body is
- * left empty for a GET. */
+ * long.  Otherwise the series tsuids[0..n): with `none`, one 'none'
+ * sub-query listing them; without (servers before 2.3), one 'sum'
+ * sub-query per TSUID.  The body is left empty for a GET. */
 void otsdb_query_request(struct buf *url, struct buf *body,
     const char *base, const char *metric, int64_t lo, int64_t hi,
-    char *const *tsuids, size_t n);
+    char *const *tsuids, size_t n, int none);
+/* Body bytes a TSUID costs besides its own length, in each form. */
+#define OTSDB_TSUID_COST_NONE 4
+#define OTSDB_TSUID_COST_SUM 40
 
 /* Why a query failed, from what came back. */
 enum otsdb_query_failure {
 	OTSDB_QUERY_FAILED,    /* an error to report */
 	OTSDB_QUERY_TOO_LARGE, /* the answer is too big: split the query */
-	OTSDB_QUERY_NO_NONE    /* no 'none' aggregator: query by TSUID */
+	OTSDB_QUERY_NO_NONE,   /* no 'none' aggregator: query by TSUID */
+	OTSDB_QUERY_TOO_MANY_SERIES, /* Deferred's callback overflow */
+	OTSDB_QUERY_TIMED_OUT  /* no answer before the client's timeout */
 };
 
 /* Classifies a failed query: status 0 when no answer came (timed_out
@@ -116,5 +124,10 @@ void otsdb_failure_text(const struct http_req *r, char *out, size_t n);
 /* The statuses worth a retry: 408, 429, 5xx and 424 (OpenTSDB's answer
  * to a failed HBase call). */
 int otsdb_retryable_status(long status);
+/* http_opts.retryable of puts: by status. */
+int otsdb_put_retryable(const struct http_req *r);
+/* http_opts.retryable of queries: by status, except answers that say
+ * the query is too large (a retry would fail the same way). */
+int otsdb_query_retryable(const struct http_req *r);
 
 #endif

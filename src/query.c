@@ -3,6 +3,7 @@
  * values keep the number text the server sent. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,56 @@ key_time(const char *s, size_t n)
 	return ts;
 }
 
+/* One line of a series being sorted by time. */
+struct line {
+	int64_t ts;
+	size_t off, len;
+};
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off; /* stable */
+}
+
+/* Puts the lines of out from `from` on (one series: each starts with the
+ * same head_len bytes, then its time) in time order. */
+static void
+sort_series(struct query *q, struct buf *out, size_t from, size_t head_len)
+{
+	struct line *lv = NULL;
+	size_t n = 0, cap = 0, at, k;
+	struct buf *tmp = &q->scratch;
+
+	for (at = from; at < out->len; n++) {
+		const char *p = out->p + at + head_len;
+		const char *nl = memchr(p, '\n', out->len - at - head_len);
+		int64_t ts = 0;
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			lv = xreallocarray(lv, cap, sizeof(*lv));
+		}
+		for (; *p >= '0' && *p <= '9'; p++)
+			ts = ts * 10 + (*p - '0');
+		/* early times are written in seconds */
+		lv[n].ts = ts <= 4294967295LL ? ts * 1000 : ts;
+		lv[n].off = at;
+		lv[n].len = (size_t)(nl - (out->p + at)) + 1;
+		at += lv[n].len;
+	}
+	qsort(lv, n, sizeof(*lv), line_cmp);
+	buf_reset(tmp);
+	for (k = 0; k < n; k++)
+		buf_append(tmp, out->p + lv[k].off, lv[k].len);
+	memcpy(out->p + from, tmp->p, tmp->len);
+	free(lv);
+}
+
 static int
 series_cmp(const void *a, const void *b)
 {
@@ -184,7 +235,8 @@ query_render(struct query *q, const char *body, size_t len,
 		size_t head_len, tail_len;
 
 		const char *why = NULL;
-		int rc;
+		int rc, unsorted = 0;
+		int64_t last = INT64_MIN;
 
 		if (json_type(j, t) != JSON_OBJECT || td < 0)
 			continue;
@@ -242,8 +294,11 @@ query_render(struct query *q, const char *body, size_t len,
 					continue;
 				tv = json_next(j, e + 1);
 			}
+			/* a time in the frame read as seconds, and not
+			 * read as milliseconds (frames near 1970) */
 			if (ts < 100000000000LL && ts > 0 &&
-			    ts * 1000 >= lo && ts * 1000 < hi + 1000) {
+			    ts * 1000 >= lo && ts * 1000 < hi + 1000 &&
+			    (ts < lo || ts >= hi)) {
 				error_set(err, "the server answered in seconds "
 				    "although milliseconds were asked for");
 				buf_truncate(out, out_start);
@@ -255,11 +310,17 @@ query_render(struct query *q, const char *body, size_t len,
 			}
 			v = json_raw(j, tv, &vn);
 			if (json_type(j, tv) != JSON_NUMBER ||
-			    datapoint_check_value(v, vn, &verr) < 0) {
+			    datapoint_check_value(v, vn, &verr) < 0 ||
+			    !datapoint_timestamp_writable(ts)) {
 				struct query_bad_value bv;
 
 				memset(&bv, 0, sizeof(bv));
-				if (json_type(j, tv) == JSON_NUMBER)
+				if (!datapoint_timestamp_writable(ts))
+					bv.reason = "a time before 1970-02-19 "
+					    "with milliseconds cannot be "
+					    "written (readers take 4294967295 "
+					    "or less as seconds)";
+				else if (json_type(j, tv) == JSON_NUMBER)
 					bv.reason = verr.msg;
 				bv.points = 1;
 				c.bad_values++;
@@ -280,8 +341,13 @@ query_render(struct query *q, const char *body, size_t len,
 			    tail, tail_len);
 			buf_putc(out, '\n');
 			c.points++;
+			if (ts < last)
+				unsorted = 1;
+			last = ts;
 		}
 		s->to = out->len;
+		if (unsorted)
+			sort_series(q, out, s->from, head_len);
 	}
 	/* series in a stable order: by their canonical text */
 	for (si = 1; si < ns && strcmp(sv[si - 1].key.p, sv[si].key.p) <= 0;
@@ -303,5 +369,6 @@ query_render(struct query *q, const char *body, size_t len,
 	counts->dropped += c.dropped;
 	counts->bad_values += c.bad_values;
 	counts->aggregated += c.aggregated;
+	counts->series += ns;
 	return 0;
 }

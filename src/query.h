@@ -19,6 +19,7 @@ struct query_counts {
 			      * not a number or out of range, a series with
 			      * a non-string tag value or no metric name */
 	uint64_t aggregated; /* results with a non-empty aggregateTags */
+	uint64_t series;     /* results rendered */
 };
 
 /* A point whose value cannot be dumped (a string, null, ...): the
@@ -54,8 +55,11 @@ void query_free(struct query *q);
 
 /* Appends to out the canonical line of every point of the answer (JSON
  * text of len bytes) whose time lies in [lo, hi), series by series in
- * the order of their canonical tags, each series in the answer's time
- * order.  Results without a metric name take `metric`.  Points outside
+ * the order of their canonical tags, each series in time order (sorted
+ * when the answer's keys are not; equal times keep the answer's order).
+ * A time up to 4294967295 ms is written in seconds (every reader takes
+ * such a number as seconds); one that is not a whole second cannot be
+ * written and is passed to bad.  Results without a metric name take `metric`.  Points outside
  * the frame are counted as dropped; values that are not numbers are
  * counted and passed to bad (when set).  Returns 0, or -1 with err when
  * the answer is not a query answer or is in seconds although

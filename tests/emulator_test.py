@@ -335,6 +335,61 @@ def test_lookup():
     e.stop()
 
 
+def test_series_limit():
+    """--max-series-per-query: Deferred's overflow, as 500 or a hang."""
+    get = q("start=%d&end=%d&m=none:a.m&ms" % (T0, T0 + 60))
+    e = Emu("--max-series-per-query", "2", "--overflow", "500", data=DATA)
+    st, d = e.json(get)
+    ok(st == 500 and "CallbackOverflowError" in json.dumps(d) and
+       "Too many callbacks in Deferred" in d["error"]["message"],
+       "overflow 500: 3 series over a limit of 2", d)
+    st, d = e.json(q("start=%d&end=%d&m=none:a.m{host=h1}&ms" % (T0, T0 + 60)))
+    is_((st, len(d)), (200, 1), "overflow 500: one series answers")
+    # POST with a 'none' sub-query of TSUIDs: each series apart
+    st, look = e.json("/api/search/lookup", json.dumps(
+        {"metric": "a.m", "useMeta": False, "limit": 100}))
+    tsuids = sorted({r["tsuid"] for r in look["results"]})
+    body = {"start": T0 * 1000, "end": T0 * 1000 + 60000,
+            "msResolution": True,
+            "queries": [{"aggregator": "none", "tsuids": tsuids[:2]}]}
+    st, d = e.json("/api/query", json.dumps(body))
+    is_((st, sorted(len(r["dps"]) for r in d)), (200, [2, 4]),
+        "POST none with 2 TSUIDs: two series apart")
+    body["queries"][0]["tsuids"] = tsuids
+    st, d = e.json("/api/query", json.dumps(body))
+    is_(st, 500, "POST of 3 TSUIDs over the limit: overflow too")
+    # useMeta false: a row per series and hour, as TimeSeriesLookup scans
+    is_((look["totalResults"], len(tsuids)), (3, 3),
+        "lookup of the data table: a result per series-hour row")
+    e.stop()
+    e = Emu("--max-series-per-query", "2", data=DATA)
+    s_ = socket.create_connection(("127.0.0.1", e.port), timeout=1.5)
+    s_.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % get).encode())
+    try:
+        got = s_.recv(100)
+    except socket.timeout:
+        got = "<no answer>"
+    s_.close()
+    is_(got, "<no answer>", "overflow hang: no answer before the client "
+        "gives up")
+    time.sleep(0.5)
+    recs = e.log_records()
+    ok(recs and recs[-1].get("hung"), "overflow hang: logged as hung",
+       recs[-1:])
+    st, d = e.json(q("start=%d&end=%d&m=none:a.m{host=h2}&ms" % (T0, T0 + 60)))
+    is_(st, 200, "overflow hang: the server goes on after the client left")
+    e.stop()
+    e = Emu("--shuffle-dps", data=DATA)
+    orders = set()
+    for _ in range(8):
+        st, text = e.req(q("start=%d&end=%d&m=none:a.m{host=h1}&ms"
+                           % (T0, T0 + 60)))
+        orders.add(tuple(json.loads(text)[0]["dps"].keys()))
+    ok(len(orders) > 1, "--shuffle-dps: dps keys in changing orders",
+       orders)
+    e.stop()
+
+
 def test_put():
     e = Emu(data=DATA)
     good = {"metric": "a.m", "timestamp": T0 + 20, "value": 5,
@@ -580,7 +635,7 @@ def test_bind():
 
 def main():
     for t in (test_version_and_routing, test_suggest, test_query,
-              test_lookup, test_put, test_put_transient, test_netty_limits, test_keepalive,
+              test_lookup, test_series_limit, test_put, test_put_transient, test_netty_limits, test_keepalive,
               test_faults, test_sigterm, test_bind):
         try:
             t()

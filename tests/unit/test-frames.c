@@ -87,11 +87,10 @@ test_halving(void)
 static void
 test_stack(void)
 {
-	struct frame_todo t;
+	struct frame_todo t = { NULL, 0, 0 };
 	struct frame_range r = { 1, 2, 0, 0 }, got;
 	int i, full = 0;
 
-	t.n = 0;
 	ok(frames_pop(&t, &got) == 0, "stack: empty pops nothing");
 	for (i = 0; i < FRAMES_MAX_DEPTH; i++) {
 		r.lo = i;
@@ -100,37 +99,39 @@ test_stack(void)
 	ok(full == 0 && frames_push(&t, &r) == -1, "stack: bounded");
 	ok(frames_pop(&t, &got) == 1 && got.lo == FRAMES_MAX_DEPTH - 1,
 	    "stack: last in, first out");
+	frames_todo_free(&t);
 }
 
 static void
 test_groups(void)
 {
 	char *t[600];
-	size_t g[FRAMES_MAX_GROUPS][2], n, i, covered = 0, bad = 0;
+	size_t from, to, n = 0, bad = 0;
 	static char text[600][20];
 
-	for (i = 0; i < 600; i++) {
-		snprintf(text[i], sizeof(text[i]), "%018zu", i);
-		t[i] = text[i];
+	for (from = 0; from < 600; from++) {
+		snprintf(text[from], sizeof(text[from]), "%018zu", from);
+		t[from] = text[from];
 	}
-	n = frames_tsuid_groups(t, 1, 7000, g, FRAMES_MAX_GROUPS);
-	ok(n == 1 && g[0][0] == 0 && g[0][1] == 1, "groups: one TSUID");
-	ok(frames_tsuid_groups(t, 0, 7000, g, FRAMES_MAX_GROUPS) == 0,
-	    "groups: none");
+	ok(frames_tsuid_group_end(t, 1, 0, 7000, 40, 0) == 1,
+	    "groups: one TSUID");
 	/* 58 bytes a TSUID: 116 fit in 7000 bytes with the base */
-	n = frames_tsuid_groups(t, 600, 7000, g, FRAMES_MAX_GROUPS);
-	ok(n == 6, "groups: 600 TSUIDs in %zu groups", n);
-	for (i = 0; i < n; i++) {
-		bad |= g[i][0] != covered || g[i][1] <= g[i][0] ||
-		    200 + (g[i][1] - g[i][0]) * 58 > 7000;
-		covered = g[i][1];
+	for (from = 0; from < 600; from = to, n++) {
+		to = frames_tsuid_group_end(t, 600, from, 7000, 40, 0);
+		bad |= to <= from || 200 + (to - from) * 58 > 7000 ||
+		    (to < 600 && 200 + (to - from + 1) * 58 <= 7000);
 	}
-	ok(!bad && covered == 600, "groups: consecutive, each under the cap");
-	ok(frames_tsuid_groups(t, 600, 7000, g, 5) == 0,
-	    "groups: more than allowed is refused");
+	ok(!bad && n == 6, "groups: 600 TSUIDs in %zu full groups under the "
+	    "cap", n);
+	ok(frames_tsuid_group_end(t, 600, 0, 7000, 3, 0) == 323,
+	    "groups: 21 bytes a TSUID in a list");
+	ok(frames_tsuid_group_end(t, 600, 10, 7000, 3, 50) == 60,
+	    "groups: at most max_count");
+	ok(frames_tsuid_group_end(t, 600, 599, 7000, 3, 50) == 600,
+	    "groups: the last one");
 	/* a TSUID longer than the cap still gets a group of its own */
-	n = frames_tsuid_groups(t, 3, 10, g, FRAMES_MAX_GROUPS);
-	ok(n == 3, "groups: tiny cap, one TSUID a group");
+	ok(frames_tsuid_group_end(t, 3, 1, 10, 40, 0) == 2,
+	    "groups: tiny cap, one TSUID a group");
 	is_str(t[599], "000000000000000599", "groups: TSUIDs untouched");
 }
 

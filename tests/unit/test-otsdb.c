@@ -52,7 +52,7 @@ test_query_requests(void)
 		buf_init(&url);
 		buf_init(&body);
 		otsdb_query_request(&url, &body, B, rows[i].metric, rows[i].lo,
-		    rows[i].hi, NULL, 0);
+		    rows[i].hi, NULL, 0, 1);
 		is_str(url.p, rows[i].url, "query URL");
 		is_mem(body.p ? body.p : "", body.len, rows[i].body,
 		    "query body");
@@ -68,7 +68,7 @@ test_query_requests(void)
 		name[sizeof(name) - 1] = '\0';
 		buf_init(&url);
 		buf_init(&body);
-		otsdb_query_request(&url, &body, B, name, 0, 2000, NULL, 0);
+		otsdb_query_request(&url, &body, B, name, 0, 2000, NULL, 0, 1);
 		is_str(url.p, B "/api/query", "long query: POST URL");
 		ok(body.len > sizeof(name) && strstr(body.p, name) != NULL,
 		    "long query: the name in the body");
@@ -83,13 +83,20 @@ test_query_requests(void)
 
 		buf_init(&url);
 		buf_init(&body);
-		otsdb_query_request(&url, &body, B, "m", 1000, 3000, t, 2);
+		otsdb_query_request(&url, &body, B, "m", 1000, 3000, t, 2, 0);
 		is_str(url.p, B "/api/query", "TSUID query URL");
 		is_str(body.p, "{\"start\":1000,\"end\":2999,\"msResolution\":"
 		    "true,\"noAnnotations\":true,\"queries\":[{\"aggregator\":"
 		    "\"sum\",\"tsuids\":[\"000001000001000001\"]},{\"aggregator\":"
 		    "\"sum\",\"tsuids\":[\"000001000001000002\"]}]}",
 		    "TSUID query body");
+		buf_reset(&url);
+		buf_reset(&body);
+		otsdb_query_request(&url, &body, B, "m", 1000, 3000, t, 2, 1);
+		is_str(body.p, "{\"start\":1000,\"end\":2999,\"msResolution\":"
+		    "true,\"noAnnotations\":true,\"queries\":[{\"aggregator\":"
+		    "\"none\",\"tsuids\":[\"000001000001000001\","
+		    "\"000001000001000002\"]}]}", "TSUID query body with 'none'");
 		buf_free(&url);
 		buf_free(&body);
 	}
@@ -106,7 +113,11 @@ test_query_classify(void)
 		enum otsdb_query_failure want;
 		const char *name;
 	} rows[] = {
-		{ 0, 1, "", 0, OTSDB_QUERY_TOO_LARGE, "timeout: too large" },
+		{ 0, 1, "", 0, OTSDB_QUERY_TIMED_OUT, "timeout" },
+		{ 500, 0, "{\"error\":{\"code\":500,\"message\":\"Too many "
+		  "callbacks in Deferred\",\"trace\":\"com.stumbleupon.async."
+		  "CallbackOverflowError: Too many callbacks\"}}", 0,
+		  OTSDB_QUERY_TOO_MANY_SERIES, "callback overflow" },
 		{ 0, 0, "", 0, OTSDB_QUERY_FAILED, "refused connection" },
 		{ 413, 0, "", 0, OTSDB_QUERY_TOO_LARGE, "413" },
 		{ 200, 0, "[", 1, OTSDB_QUERY_TOO_LARGE, "truncated answer" },
@@ -231,6 +242,15 @@ test_lookup(void)
 		{ "{\"type\":\"LOOKUP\",\"results\":[{\"tsuid\":\"02\"},"
 		  "{\"tsuid\":\"01\"}],\"totalResults\":2}", 0, "01|02" },
 		{ "{\"results\":[],\"totalResults\":0}", 0, "" },
+		/* by canonical tags, bytewise: {"a":..} before {"b":..},
+		 * {"k":"v"} before {"k":"w"}, {} last; repeats once */
+		{ "{\"results\":[{\"tsuid\":\"01\",\"tags\":{\"k\":\"w\"}},"
+		  "{\"tsuid\":\"02\",\"tags\":{\"k\":\"v\"}},"
+		  "{\"tsuid\":\"03\",\"tags\":{\"b\":\"1\"}},"
+		  "{\"tsuid\":\"04\",\"tags\":{\"a\":\"9\",\"z\":\"0\"}},"
+		  "{\"tsuid\":\"05\",\"tags\":{}},"
+		  "{\"tsuid\":\"02\",\"tags\":{\"k\":\"v\"}}],"
+		  "\"totalResults\":6}", 0, "04|03|02|01|05" },
 		/* fewer listed than there are: never a silent loss */
 		{ "{\"results\":[{\"tsuid\":\"01\"}],\"totalResults\":5}", -1,
 		  "" },
@@ -257,7 +277,7 @@ test_lookup(void)
 				buf_puts(&got, sv.v[k]);
 			}
 			is_mem(got.p ? got.p : "", got.len, rows[i].tsuids,
-			    "lookup: sorted TSUIDs");
+			    "lookup: TSUIDs in the order of their lines");
 		}
 		buf_free(&got);
 		strvec_free(&sv);
