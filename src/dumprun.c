@@ -335,7 +335,11 @@ on_query(struct http_req *r, void *ctx)
 	kind = otsdb_query_classify(r->outcome == HTTP_GAVE_UP_TRANSPORT ?
 	    0 : r->status, r->timed_out, r->resp.p, r->resp.len,
 	    r->resp_truncated);
-	otsdb_failure_text(r, why, sizeof(why));
+	if (r->resp_truncated)
+		snprintf(why, sizeof(why), "the answer is longer than %zu bytes "
+		    "(--max-response-size) even for this range", r->max_resp);
+	else
+		otsdb_failure_text(r, why, sizeof(why));
 	http_req_free(r);
 	if (kind == OTSDB_QUERY_NO_NONE && !d->fallback) {
 		note(&d->ev->notes, NOTE_WARN, "the server has no 'none' "

@@ -285,6 +285,18 @@ frame_text(struct buf *b, int64_t ms)
 		buf_puts(b, "ms");
 }
 
+/* A time in a POST body: a number, or where <= 10 digits would read as
+ * seconds, the string "<ms>ms" (the start is a string to OpenTSDB). */
+static void
+body_time(struct buf *b, int64_t ms)
+{
+	if (ms < 10000000000LL)
+		buf_putc(b, '"');
+	frame_text(b, ms);
+	if (ms < 10000000000LL)
+		buf_putc(b, '"');
+}
+
 /* Characters the GET m= syntax gives a meaning of its own. */
 static int
 needs_post(const char *metric)
@@ -296,9 +308,9 @@ static void
 query_body_start(struct buf *body, int64_t lo, int64_t end)
 {
 	buf_puts(body, "{\"start\":");
-	buf_put_int64(body, (long long)lo);
+	body_time(body, lo);
 	buf_puts(body, ",\"end\":");
-	buf_put_int64(body, (long long)end);
+	body_time(body, end);
 	buf_puts(body, ",\"msResolution\":true,\"noAnnotations\":true,"
 	    "\"queries\":[");
 }

@@ -135,6 +135,8 @@ def main():
     bench_restore_faults(args, data)
     os.unlink(data)
     bench_dump(args, tmp)
+    bench_dump_faults(args, tmp)
+    bench_dump_series(args, tmp)
     os.rmdir(tmp)
 
 
@@ -206,6 +208,99 @@ def bench_dump(args, tmp):
     p.terminate()
     p.wait()
     p.stdout.close()
+    os.unlink(data)
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def emulator(*extra):
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "otsdb-emulator"),
+                          "--port", "0"] + list(extra),
+                         stdout=subprocess.PIPE)
+    return p, "http://127.0.0.1:%d" % int(p.stdout.readline())
+
+
+def stop_emulator(p):
+    p.terminate()
+    p.wait()
+    p.stdout.close()
+
+
+def same_bytes(a, b):
+    with open(a, "rb") as x, open(b, "rb") as y:
+        return x.read() == y.read()
+
+
+def bench_dump_faults(args, tmp):
+    """Faults cost a retry, not a stall: a -c 1 dump of the sample over
+    40 hours (30,400 queries) with 20 % of the queries failing, over the
+    same dump without faults; then with 503 and 429 in the mix."""
+    data = os.path.join(tmp, "sample.ndjson")
+    with open(data, "w") as f:
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-sample")],
+                       stdout=f, check=True)
+    when = ["2023-03-08T00:00:00Z", "-e", "2023-03-09T16:00:00Z"]
+    print()
+    print("otsdb-dump under faults: the test sample over 40 hours (30,400 "
+          "queries), -c 1, default options, against the emulator")
+    print("%-34s %10s %8s %8s" % ("case", "seconds", "ratio", "exact"))
+    ref = os.path.join(tmp, "clean.out")
+    base = None
+    for name, kinds in (("no faults", None),
+                        ("20 % 500/close/reset/truncate",
+                         "500,close,reset,truncate"),
+                        ("20 % with 503 and 429 too",
+                         "500,503,429,close,reset,truncate")):
+        extra = ["--data", data]
+        if kinds:
+            extra += ["--fault-rate", "0.2", "--fault-kinds", kinds]
+        p, url = emulator(*extra)
+        out = ref if kinds is None else os.path.join(tmp, "faults.out")
+        rc, wall, cpu, rss, err = measure(
+            [args.dump, "-q", "-o", out, url] + when)
+        stop_emulator(p)
+        if rc != 0:
+            print("%s: exit %d: %s" % (name, rc, err.strip()))
+            continue
+        if base is None:
+            base = wall
+        print("%-34s %10.2f %8.2f %8s" % (name, wall, wall / base,
+                                          "yes" if same_bytes(out, ref)
+                                          else "NO"))
+        if out != ref:
+            os.unlink(out)
+    os.unlink(ref)
+    os.unlink(data)
+
+
+def bench_dump_series(args, tmp):
+    """A metric of 20,000 series on a server that overflows past 16,383:
+    read by series; its peak memory (target: at most 32 MiB)."""
+    data = os.path.join(tmp, "many.ndjson")
+    with open(data, "w") as f:
+        subprocess.run([sys.executable, os.path.join(HERE, "checks",
+                                                     "make-many-series"),
+                        "flow.bytes", "20000", "1678233600"],
+                       stdout=f, check=True)
+    p, url = emulator("--data", data, "--max-series-per-query", "16383",
+                      "--overflow", "500")
+    print()
+    print("otsdb-dump of one metric of 20,000 series (80,000 points, 1 h "
+          "frames) from a server that overflows past 16,383 series")
+    print("%-22s %10s %12s %10s" % ("case", "seconds", "requests",
+                                    "peak RSS"))
+    rc, wall, cpu, rss, err = measure(
+        [args.dump, "-o", "/dev/null", "--query-frame-size", "3600", url,
+         "1678233600", "-e", "1678240800"])
+    stop_emulator(p)
+    req = [w for w in err.split(", ") if w.endswith(" requests")]
+    if rc != 0:
+        print("exit %d: %s" % (rc, err.strip()))
+    else:
+        print("%-22s %10.2f %12s %7.1f MiB" % ("-c 1", wall,
+                                               req[0].split()[0] if req
+                                               else "?", rss / 1024.0))
     os.unlink(data)
 
 

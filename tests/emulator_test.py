@@ -379,6 +379,22 @@ def test_series_limit():
     st, d = e.json(q("start=%d&end=%d&m=none:a.m{host=h2}&ms" % (T0, T0 + 60)))
     is_(st, 200, "overflow hang: the server goes on after the client left")
     e.stop()
+    e = Emu("--pad-dps", "1000", data=DATA)
+    st, text = e.req(q("start=%d&end=%d&m=none:a.m{host=h1}&ms"
+                       % (T0, T0 + 60)))
+    ok(st == 200 and len(text) > 3000 and
+       len(json.loads(text)[0]["dps"]) == 4, "--pad-dps: larger, same data")
+    e.stop()
+    e = Emu("--endless-answers", data=DATA)
+    s_ = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+    s_.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % get).encode())
+    got = b""
+    while len(got) < 1 << 20:
+        got += s_.recv(65536)
+    s_.close()
+    ok(got.startswith(b"HTTP/1.1 200 OK") and b"\r\n\r\n[ " in got,
+       "--endless-answers: a 200 that goes on past 1 MiB")
+    e.stop()
     e = Emu("--shuffle-dps", data=DATA)
     orders = set()
     for _ in range(8):

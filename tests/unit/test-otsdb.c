@@ -36,11 +36,16 @@ test_query_requests(void)
 		  "&m=none:a%2Fb%20c%C3%A9&ms&no_annotations", "" },
 		/* names the GET syntax cannot carry go as a POST */
 		{ "odd:name{x}", 0, 2000, B "/api/query",
-		  "{\"start\":0,\"end\":1999,\"msResolution\":true,"
+		  "{\"start\":\"0ms\",\"end\":\"1999ms\",\"msResolution\":true,"
 		  "\"noAnnotations\":true,\"queries\":[{\"aggregator\":\"none\","
 		  "\"metric\":\"odd:name{x}\"}]}" },
+		/* a POST of ms times of 11 digits and more: numbers */
+		{ "a=b", 1678233600000LL, 1678233601000LL, B "/api/query",
+		  "{\"start\":1678233600000,\"end\":1678233600999,"
+		  "\"msResolution\":true,\"noAnnotations\":true,\"queries\":"
+		  "[{\"aggregator\":\"none\",\"metric\":\"a=b\"}]}" },
 		{ "a=b", 0, 2000, B "/api/query",
-		  "{\"start\":0,\"end\":1999,\"msResolution\":true,"
+		  "{\"start\":\"0ms\",\"end\":\"1999ms\",\"msResolution\":true,"
 		  "\"noAnnotations\":true,\"queries\":[{\"aggregator\":\"none\","
 		  "\"metric\":\"a=b\"}]}" },
 	};
@@ -85,7 +90,7 @@ test_query_requests(void)
 		buf_init(&body);
 		otsdb_query_request(&url, &body, B, "m", 1000, 3000, t, 2, 0);
 		is_str(url.p, B "/api/query", "TSUID query URL");
-		is_str(body.p, "{\"start\":1000,\"end\":2999,\"msResolution\":"
+		is_str(body.p, "{\"start\":\"1000ms\",\"end\":\"2999ms\",\"msResolution\":"
 		    "true,\"noAnnotations\":true,\"queries\":[{\"aggregator\":"
 		    "\"sum\",\"tsuids\":[\"000001000001000001\"]},{\"aggregator\":"
 		    "\"sum\",\"tsuids\":[\"000001000001000002\"]}]}",
@@ -93,7 +98,7 @@ test_query_requests(void)
 		buf_reset(&url);
 		buf_reset(&body);
 		otsdb_query_request(&url, &body, B, "m", 1000, 3000, t, 2, 1);
-		is_str(body.p, "{\"start\":1000,\"end\":2999,\"msResolution\":"
+		is_str(body.p, "{\"start\":\"1000ms\",\"end\":\"2999ms\",\"msResolution\":"
 		    "true,\"noAnnotations\":true,\"queries\":[{\"aggregator\":"
 		    "\"none\",\"tsuids\":[\"000001000001000001\","
 		    "\"000001000001000002\"]}]}", "TSUID query body with 'none'");
