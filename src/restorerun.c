@@ -335,7 +335,7 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 	/* batches waiting to be sent again do not hold a slot, but they
 	 * and the batches acknowledged out of order behind the oldest
 	 * unacknowledged one are bounded by the window */
-	while ((http_busy(run->http) >= (size_t)run->cfg->concurrent ||
+	while ((http_busy(run->http) >= (size_t)http_limit(run->http) ||
 	    run->unfolded >= window(run)) && !run->fatal->set) {
 		tick(run);
 		http_pump(run->http, -1, 500);
