@@ -2,6 +2,7 @@
  * The one place below the mains that prints and exits (usage errors). */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #ifdef HAVE_MALLOC_H
@@ -9,6 +10,7 @@
 #endif
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,26 +161,49 @@ cli_parse_shard(const char *s, unsigned *i, unsigned *n)
 	return 0;
 }
 
+/* Where the userinfo of url ends: its last '@' before the path (a
+ * password may hold '@'), or NULL when there is none. */
+static const char *
+userinfo_end(const char *url)
+{
+	const char *p = strstr(url, "://"), *end, *at = NULL;
+
+	if (p == NULL)
+		return NULL;
+	for (p += 3, end = p + strcspn(p, "/?#"); p < end; p++)
+		if (*p == '@')
+			at = p;
+	return at;
+}
+
 char *
 cli_mask_url(const char *url)
 {
-	const char *p = strstr(url, "://"), *at, *slash;
+	const char *at = userinfo_end(url);
 	size_t n;
 	char *out;
 
-	if (p == NULL)
+	if (at == NULL)
 		return xstrdup(url);
-	p += 3;
-	slash = strchr(p, '/');
-	at = strchr(p, '@');
-	if (at == NULL || (slash != NULL && at > slash))
-		return xstrdup(url);
-	n = (size_t)(p - url);
+	n = (size_t)(strstr(url, "://") + 3 - url);
 	out = xmalloc(n + 4 + strlen(at) + 1);
 	memcpy(out, url, n);
 	strcpy(out + n, "***");
 	strcat(out, at);
 	return out;
+}
+
+/* Copies of the secrets the command line held, blanked there since ps
+ * and /proc/PID/cmdline show it to every user (as curl does). */
+static char *kept_user, *kept_url_user, *kept_endpoint;
+
+static void
+blank_after_colon(char *s, const char *end)
+{
+	char *colon = memchr(s, ':', (size_t)(end - s));
+
+	if (colon != NULL)
+		memset(colon + 1, '*', (size_t)(end - colon - 1));
 }
 
 void
@@ -242,7 +267,10 @@ cli_common_option(const char *prog, int opt, const char *arg,
 			    "or at least 1 second)", arg);
 		return 1;
 	case 'u':
-		c->user = arg;
+		free(kept_user);
+		kept_user = xstrdup(arg);
+		blank_after_colon((char *)(uintptr_t)arg, arg + strlen(arg));
+		c->user = kept_user;
 		return 1;
 	case 'v':
 		c->verbosity = 2;
@@ -255,22 +283,60 @@ cli_common_option(const char *prog, int opt, const char *arg,
 	}
 }
 
+/* The %XX-decoded bytes of s[0..n). */
+static char *
+pct_decode(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1), *o = out, hex[3] = { 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1])
+		    && isxdigit((unsigned char)s[i + 2])) {
+			hex[0] = s[i + 1];
+			hex[1] = s[i + 2];
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else
+			*o++ = s[i];
+	*o = '\0';
+	return out;
+}
+
 const char *
 cli_common_endpoint(const char *prog, int argc, char **argv,
-    const struct cli_common *c)
+    struct cli_common *c)
 {
-	const char *endpoint;
+	const char *at, *host;
+	char *arg;
+	size_t scheme;
 
 	if (optind >= argc)
 		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
-	endpoint = argv[optind++];
-	if (strncmp(endpoint, "http://", 7) != 0 &&
-	    strncmp(endpoint, "https://", 8) != 0)
+	arg = argv[optind++];
+	if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
 		    "http:// or https://");
-	if (c->user && strchr(c->user, ':') == NULL)
+	free(kept_endpoint);
+	if ((at = userinfo_end(arg)) != NULL) {
+		/* credentials go to libcurl apart (a password may then
+		 * hold '@'), never into the request URLs */
+		host = strstr(arg, "://") + 3;
+		scheme = (size_t)(host - arg);
+		kept_endpoint = xmalloc(scheme + strlen(at + 1) + 1);
+		memcpy(kept_endpoint, arg, scheme);
+		strcpy(kept_endpoint + scheme, at + 1);
+		if (c->user == NULL) {
+			free(kept_url_user);
+			kept_url_user = pct_decode(host, (size_t)(at - host));
+			c->user = kept_url_user;
+		}
+		blank_after_colon((char *)(uintptr_t)host, at);
+	} else
+		kept_endpoint = xstrdup(arg);
+	if (c->user && strchr(c->user, ':') == NULL && c->user == kept_user)
 		cli_usage_error(prog, "--user wants USER:PASS");
-	return endpoint;
+	return kept_endpoint;
 }
 
 void
@@ -342,6 +408,10 @@ void
 cli_finish(void)
 {
 	curl_global_cleanup();
+	free(kept_user);
+	free(kept_url_user);
+	free(kept_endpoint);
+	kept_user = kept_url_user = kept_endpoint = NULL;
 }
 
 char *

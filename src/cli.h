@@ -78,9 +78,11 @@ int cli_common_option(const char *prog, int opt, const char *arg,
     struct cli_common *c);
 /* Takes OPENTSDB_ENDPOINT, the operand at optind (advancing optind):
  * a usage error if it is missing or not http(s)://, or if --user is not
- * USER:PASS. */
+ * USER:PASS.  Credentials in the URL (up to its last '@', %XX decoded)
+ * become c->user unless -u gave one, and leave the URL returned; the
+ * passwords are blanked in argv. */
 const char *cli_common_endpoint(const char *prog, int argc, char **argv,
-    const struct cli_common *c);
+    struct cli_common *c);
 /* Fills the engine options that come from the shared options. */
 void cli_http_opts(const struct cli_common *c, const char *user_agent,
     struct http_opts *ho);

@@ -265,6 +265,12 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 
 	buf_reset(&dp->store);
 	dp->ntags = 0;
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		/* editors on some systems start a file with one */
+		error_set(err, "the line starts with a UTF-8 byte-order mark "
+		    "(U+FEFF); remove it");
+		return -1;
+	}
 	if (json_parse(j, line, len, err) < 0)
 		return -1;
 	if (json_type(j, 0) != JSON_OBJECT) {

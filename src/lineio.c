@@ -145,9 +145,14 @@ lineio_next(struct lineio *r, const char **line, size_t *len,
 long_line:
 	{
 		size_t keep = r->end - r->start;
+		const char *eol;
 
 		if (keep > sizeof(r->prefix))
 			keep = sizeof(r->prefix);
+		/* with a small maxlen the next lines may be in the buffer */
+		eol = memchr(r->buf + r->start, '\n', keep);
+		if (eol != NULL)
+			keep = (size_t)(eol - (r->buf + r->start));
 		memcpy(r->prefix, r->buf + r->start, keep);
 		*line = r->prefix;
 		*len = keep;

@@ -34,6 +34,13 @@ static const struct row good[] = {
 	{ "{\"metric\":\"m\",\"timestamp\":4294967296,\"value\":1}",
 	  "{\"metric\":\"m\",\"timestamp\":4294967296,\"value\":1,"
 	  "\"tags\":{}}" },
+	/* before 1970-02-19 a time stays in seconds: in ms it would read
+	 * as seconds */
+	{ "{\"metric\":\"m\",\"timestamp\":5,\"value\":1}",
+	  "{\"metric\":\"m\",\"timestamp\":5,\"value\":1,\"tags\":{}}" },
+	{ "{\"metric\":\"m\",\"timestamp\":4294967,\"value\":1}",
+	  "{\"metric\":\"m\",\"timestamp\":4294967,\"value\":1,"
+	  "\"tags\":{}}" },
 	{ "{\"metric\":\"m\",\"timestamp\":9999999999999,\"value\":1}",
 	  "{\"metric\":\"m\",\"timestamp\":9999999999999,\"value\":1,"
 	  "\"tags\":{}}" },
@@ -93,6 +100,9 @@ static const struct row bad[] = {
 	{ "{\"metric\"}", "invalid JSON at column 10: expected ':'" },
 	{ "{\"metric\":\"m\",\"timestamp\":1,\"value\":1,}",
 	  "invalid JSON at column 39: expected string key" },
+	{ "\xef\xbb\xbf{\"metric\":\"m\",\"timestamp\":1,\"value\":1,"
+	  "\"tags\":{\"a\":\"b\"}}", "the line starts with a UTF-8 "
+	  "byte-order mark (U+FEFF); remove it" },
 	{ "[1,2]", "line is not a JSON object" },
 	{ "42", "line is not a JSON object" },
 	{ "{\"timestamp\":1,\"value\":1}", "metric is missing" },
