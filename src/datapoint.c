@@ -380,7 +380,7 @@ put_timestamp(struct buf *out, int64_t ms)
 int
 datapoint_timestamp_writable(int64_t ms)
 {
-	return ms >= 0 && ms <= DP_MAX_MS && (ms > DP_MAX_SECONDS ||
+	return ms > 0 && ms <= DP_MAX_MS && (ms > DP_MAX_SECONDS ||
 	    ms % 1000 == 0);
 }
 

@@ -62,8 +62,8 @@ int datapoint_sort_tags(struct datapoint *dp, struct error *err);
  * to 4294967295 ms (before 1970-02-19), which every reader would take as
  * seconds: it is written in seconds, and must be a whole second. */
 void datapoint_encode(const struct datapoint *dp, struct buf *out);
-/* Whether a time in ms can be written that way: from 0 to 13 digits,
- * and a whole second when it is written in seconds. */
+/* Whether a time in ms can be written that way: positive, at most 13
+ * digits, and a whole second when it is written in seconds. */
 int datapoint_timestamp_writable(int64_t ms);
 
 /* The canonical encoding in pieces, for writers of many points of one

@@ -64,9 +64,10 @@ series_room(struct query *q, size_t n)
 	return sv;
 }
 
-/* Fills q->dp with the metric and tags of result t.  -1 when the
- * result's tags cannot make a datapoint (a repeated key); 1, with *why,
- * when the series cannot be written as the server sent it. */
+/* Fills q->dp with the metric and tags of result t.  1, with *why, when
+ * the series cannot be written as the server sent it (a lost series is
+ * reported, never dropped): an empty name, key or value, a repeated key,
+ * a value that is not a string. */
 static int
 series_of(struct query *q, int t, const char *metric, const char **why)
 {
@@ -113,10 +114,15 @@ series_of(struct query *q, int t, const char *metric, const char **why)
 	dp->metric = q->strs.p;
 	dp->metric_len = mlen;
 	dp->ntags = ntags;
+	for (x = 0; x < ntags && *why == NULL; x++)
+		if (dp->tags[x].key_len == 0)
+			*why = "a tag key is empty";
+		else if (dp->tags[x].val_len == 0)
+			*why = "a tag value is empty";
 	if (mlen == 0)
 		*why = "the metric name is empty";
 	if (datapoint_sort_tags(dp, &err) < 0)
-		return -1;
+		*why = "a tag key repeats";
 	return *why != NULL;
 }
 
@@ -243,8 +249,6 @@ query_render(struct query *q, const char *body, size_t len,
 		if (ta >= 0 && json_count(j, ta) > 0)
 			c.aggregated++;
 		rc = series_of(q, t, metric, &why);
-		if (rc < 0)
-			continue;
 		if (rc > 0) {
 			/* never rewrite what the server holds: report it */
 			struct query_bad_value bv;
@@ -315,7 +319,10 @@ query_render(struct query *q, const char *body, size_t len,
 				struct query_bad_value bv;
 
 				memset(&bv, 0, sizeof(bv));
-				if (!datapoint_timestamp_writable(ts))
+				if (ts == 0)
+					bv.reason = "a time of 0 cannot be "
+					    "written (times must be positive)";
+				else if (!datapoint_timestamp_writable(ts))
 					bv.reason = "a time before 1970-02-19 "
 					    "with milliseconds cannot be "
 					    "written (readers take 4294967295 "

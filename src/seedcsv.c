@@ -209,6 +209,12 @@ seedcsv_decode(struct datapoint *dp, const char *line, size_t len,
 		    "milliseconds");
 		goto out;
 	}
+	if (!datapoint_timestamp_writable(dp->timestamp_ms)) {
+		error_set(err, "a time before 1970-02-19 with milliseconds "
+		    "cannot be written (readers take 4294967295 or less as "
+		    "seconds)");
+		goto out;
+	}
 	if (f[1].n == 0) {
 		error_set(err, "metric is empty");
 		goto out;

@@ -29,6 +29,7 @@ timeparse(const char *s, int64_t now_ms, int64_t *out_ms)
 	size_t n = strlen(s), i;
 	struct tm tm, check;
 	int y, mo, d, hh = 0, mi = 0, ss = 0, oh, om, sign = 0, utc = 0;
+	int frac = 0, scale;
 	time_t t;
 	const char *rest;
 
@@ -59,6 +60,14 @@ timeparse(const char *s, int64_t now_ms, int64_t *out_ms)
 		    rest[6] != ':' || digits(rest + 7, 2, &ss) < 0)
 			return -1;
 		rest += 9;
+		/* .mmm: milliseconds, as the tools print times */
+		if (*rest == '.') {
+			for (rest++, scale = 100; *rest >= '0' && *rest <= '9' &&
+			    scale > 0; rest++, scale /= 10)
+				frac += (*rest - '0') * scale;
+			if (scale == 100)
+				return -1;
+		}
 	}
 	if (*rest == 'Z') {
 		utc = 1;
@@ -92,7 +101,7 @@ timeparse(const char *s, int64_t now_ms, int64_t *out_ms)
 		return -1;
 	if (sign)
 		t -= sign * (oh * 3600 + om * 60);
-	*out_ms = (int64_t)t * 1000;
+	*out_ms = (int64_t)t * 1000 + frac;
 	return 0;
 }
 

@@ -395,6 +395,20 @@ def test_series_limit():
     ok(got.startswith(b"HTTP/1.1 200 OK") and b"\r\n\r\n[ " in got,
        "--endless-answers: a 200 that goes on past 1 MiB")
     e.stop()
+    e = Emu("--bad-gzip", data=DATA)
+    raw = e.raw(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "\r\n" % get).encode())
+    ok(b"Content-Encoding: gzip" in raw and b'"dps"' in raw,
+       "--bad-gzip: says gzip, sends plain JSON")
+    e.stop()
+    e = Emu("--slow-answers", "200", data=DATA)
+    t = time.time()
+    raw = e.raw(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "\r\n" % get).encode(), timeout=30)
+    ok(raw.startswith(b"HTTP/1.1 200") and time.time() - t > len(raw) / 400,
+       "--slow-answers: the whole answer, slowly (%d bytes in %.1f s)"
+       % (len(raw), time.time() - t))
+    e.stop()
     e = Emu("--shuffle-dps", data=DATA)
     orders = set()
     for _ in range(8):
