@@ -433,6 +433,13 @@ on_retry(void *ctx, const char *url, const char *why, int attempt,
 	    (const char *)ctx, why, attempt, delay_ms / 1000.0);
 }
 
+static void
+on_slowdown(void *ctx, int limit)
+{
+	log_verbose("%s: signs of overload: at most %d request%s in flight "
+	    "for now", (const char *)ctx, limit, limit == 1 ? "" : "s");
+}
+
 struct http *
 cli_http_new(const char *user_agent, const struct cli_common *c,
     size_t max_response, int (*retryable)(const struct http_req *r),
@@ -446,6 +453,7 @@ cli_http_new(const char *user_agent, const struct cli_common *c,
 	ho.max_response = max_response;
 	ho.retryable = retryable;
 	ho.on_retry = on_retry;
+	ho.on_slowdown = on_slowdown;
 	ho.ctx = (void *)(uintptr_t)shown;
 	h = http_new(&ho);
 	if (h == NULL)

@@ -389,6 +389,14 @@ adapt(struct http *h, int overloaded)
 	h->limit = (h->limit + 1) / 2;
 	h->calm_until = now + SLOWDOWN_EVERY_MS;
 	h->slowdowns++;
+	if (h->o.on_slowdown)
+		h->o.on_slowdown(h->o.ctx, h->limit);
+}
+
+void
+http_overloaded(struct http *h)
+{
+	adapt(h, 1);
 }
 
 /* Whether a failed request has used up its attempts and its time. */

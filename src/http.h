@@ -34,6 +34,8 @@ struct http_opts {
 	/* called before each retry with the reason and the delay */
 	void (*on_retry)(void *ctx, const char *url, const char *why,
 	    int attempt, long delay_ms);
+	/* called when signs of overload lower the requests in flight */
+	void (*on_slowdown)(void *ctx, int limit);
 	void *ctx;
 };
 
@@ -109,6 +111,9 @@ struct http_req *http_request_sync(struct http *h, struct http_req *r);
  * signs of overload (429, 503, 424, Retry-After, timeouts) at most once
  * a second, and raised by one after as many answers as it allows. */
 int http_limit(const struct http *h);
+/* A sign of overload the caller read in an answer (points refused for
+ * now: HBase back-pressure): as a 503. */
+void http_overloaded(struct http *h);
 /* How often the limit was lowered. */
 uint64_t http_slowdowns(const struct http *h);
 /* Adds a finished request's attempts to *requests and the attempts

@@ -208,6 +208,8 @@ handle_details(struct run *run, struct pending *p, struct http_req *r)
 		    "points without naming them", src,
 		    (long long)(failed - (int64_t)listed));
 	if (rc.again != NULL) {
+		/* back-pressure: the whole run slows down, as on a 503 */
+		http_overloaded(run->http);
 		again = rc.again->n;
 		run->c->deferred += again;
 		/* the input's ack waits for the points sent again */
