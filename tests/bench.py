@@ -71,7 +71,7 @@ def run_sink(port_box, stop, fault_rate=0.0, latency=0.0):
     asyncio.run(main())
 
 
-def measure(cmd):
+def measure(cmd, stdin=None):
     """Wall seconds, CPU seconds and peak RSS of this one child.  GNU
     time measures RSS after exec; without it wait4's figure also counts
     this Python process's memory at fork."""
@@ -81,7 +81,8 @@ def measure(cmd):
         rss_file = tempfile.NamedTemporaryFile(delete=False)
         cmd = ["/usr/bin/time", "-q", "-o", rss_file.name, "-f", "%M"] + cmd
     t = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+    p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL,
+                         stderr=err)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -132,12 +133,65 @@ def main():
               % (name, wall, args.points / wall,
                  cpu / (args.points / 1e6), rss / 1024.0))
     stop.set()
+    bench_baselines(args, data)
     bench_restore_faults(args, data)
     os.unlink(data)
     bench_dump(args, tmp)
     bench_dump_faults(args, tmp)
     bench_dump_series(args, tmp)
     os.rmdir(tmp)
+
+
+def cpu_of(cmd, stdin=None):
+    """CPU seconds (user + sys) of a command run to its end."""
+    t = os.times()
+    subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL, check=True)
+    u = os.times()
+    return (u.children_user - t.children_user) + \
+        (u.children_system - t.children_system)
+
+
+def bench_baselines(args, data):
+    """Where the restore dry run stands: CPU seconds over the same file
+    for wc -l, Python's json.loads per line and jq -c ., each against
+    otsdb-restore --dry-run -s 1M; then 20 M lines through a pipe (peak
+    RSS must not grow with the input)."""
+    print()
+    print("otsdb-restore --dry-run -s 1M against other readers of the same "
+          "%d lines (CPU seconds; ratio = their time / ours)" % args.points)
+    with open(data, "rb") as f:
+        ours = cpu_of([args.restore, "-q", "-n", "-s", "1M",
+                       "http://127.0.0.1:1", "-"], stdin=f)
+    rows = [("otsdb-restore --dry-run", ours)]
+    with open(data, "rb") as f:
+        rows.append(("wc -l", cpu_of(["wc", "-l"], stdin=f)))
+    with open(data, "rb") as f:
+        rows.append(("python3 json.loads a line", cpu_of(
+            [sys.executable, "-c", "import json, sys\n"
+             "for l in sys.stdin.buffer: json.loads(l)"], stdin=f)))
+    if subprocess.run(["sh", "-c", "command -v jq"],
+                      stdout=subprocess.DEVNULL).returncode == 0:
+        with open(data, "rb") as f:
+            rows.append(("jq -c .", cpu_of(["jq", "-c", "."], stdin=f)))
+    else:
+        print("(jq not installed: apt-get install jq for its figure)")
+    print("%-28s %10s %14s %10s" % ("reader", "CPU s", "lines/CPU s",
+                                     "ratio"))
+    for name, cpu in rows:
+        print("%-28s %10.2f %14.0f %10.2f" % (name, cpu, args.points / cpu,
+                                               cpu / ours))
+    n = 20000000
+    line = ('{"metric":"bench.m","timestamp":1678233600000,"value":42.5,'
+            '"tags":{"host":"h1","port":"1"}}')
+    gen = subprocess.Popen("yes '%s' | head -n %d" % (line, n), shell=True,
+                           stdout=subprocess.PIPE)
+    rc, wall, cpu, rss, err = measure(
+        [args.restore, "-q", "-n", "-s", "1M", "http://127.0.0.1:1", "-"],
+        stdin=gen.stdout)
+    gen.wait()
+    print("%d lines through a pipe: %.1f s, %.0f lines/s, peak RSS %.1f MiB%s"
+          % (n, wall, n / wall, rss / 1024.0,
+             "" if rc == 0 else " (exit %d: %s)" % (rc, err.strip())))
 
 
 def sink_url(fault_rate, latency):
