@@ -143,6 +143,13 @@ on_lookup(struct http_req *r, void *ctx)
 		    m->name, err.msg);
 	http_req_free(r);
 	m->lookup = LOOKUP_DONE;
+	/* read by series because it has too many: none listed would lose
+	 * them all without a word */
+	if (!d->f->set && m->by_series && m->tsuids.n == 0)
+		fatal_set(d->f, "%s: series lookup of %s: no series listed, "
+		    "though the metric has too many for one answer; it cannot "
+		    "be read by series (--max-series-per-query 0 reads it "
+		    "whole)", d->cfg->shown, m->name);
 	if (d->f->set)
 		return;
 	note(&d->ev->notes, NOTE_VERBOSE, "%s: %zu series, read in groups of "

@@ -48,7 +48,8 @@ struct dump_opts {
 };
 
 static const struct cli_help_row help_rows[] = {
-	{ 'c', "concurrent", "N", "queries in flight at once (default 1)" },
+	{ 'c', "concurrent", "N", "queries on the wire at once; one waiting "
+	  "for a retry does not count (default 1)" },
 	{ 0, "cacert", "FILE", "CA certificates to verify the server with" },
 	{ 0, "dump-dir", "DIR", "write METRIC.ndjson files and resume "
 	  "metadata into DIR instead of stdout" },
@@ -139,9 +140,9 @@ usage(FILE *f)
 	    "in [TIME_START, TIME_STOP) to stdout as otsdb NDJSON (see\n"
 	    "otsdb-ndjson(5)).\n"
 	    "\n"
-	    "TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or 'YYYY-MM-DD HH:MM:SS'\n"
-	    "(local time; a trailing Z or +HH:MM makes it absolute), epoch\n"
-	    "seconds, epoch milliseconds, or now.\n"
+	    "TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[.mmm] or\n"
+	    "'YYYY-MM-DD HH:MM:SS[.mmm]' (local time; a trailing Z or +HH:MM\n"
+	    "makes it absolute), epoch seconds, epoch milliseconds, or now.\n"
 	    "\n"
 	    "Exit status: 0 complete, 1 complete but some values could not be\n"
 	    "dumped, 2 usage error, 3 fatal error.",

@@ -333,6 +333,12 @@ def test_lookup():
     st, d = e.json("/api/search/lookup?m=a.m")
     is_(d["results"], [], "--lookup-empty: no meta table")
     e.stop()
+    e = Emu("--lookup-none", data=DATA)
+    st, d = e.json("/api/search/lookup", json.dumps(
+        {"metric": "a.m", "useMeta": False, "limit": 100}))
+    is_((d["results"], d["totalResults"]), ([], 0),
+        "--lookup-none: nothing, even from the data table")
+    e.stop()
 
 
 def test_series_limit():
