@@ -237,19 +237,31 @@ known_members(const struct json *j, int root, int out[4], struct error *err)
 	static const char *const keys[4] = { "metric", "timestamp", "value",
 		"tags" };
 	int count = json_count(j, root), i, k, n;
+	const char *raw;
+	size_t rn;
 
 	out[0] = out[1] = out[2] = out[3] = -1;
 	for (i = 0, k = root + 1; i < count; i++, k = json_next(j, k + 1)) {
-		for (n = 0; n < 4; n++) {
-			if (!json_streq(j, k, keys[n], strlen(keys[n])))
+		raw = json_raw(j, k, &rn);
+		if (memchr(raw, '\\', rn) == NULL) {
+			/* the usual case: no escape, and the four keys
+			 * differ in length */
+			n = rn == 6 ? 0 : rn == 9 ? 1 : rn == 5 ? 2 :
+			    rn == 4 ? 3 : -1;
+			if (n < 0 || memcmp(raw, keys[n], rn) != 0)
 				continue;
-			if (out[n] >= 0) {
-				error_set(err, "duplicate key %s", keys[n]);
-				return -1;
-			}
-			out[n] = k + 1;
-			break;
+		} else {
+			for (n = 0; n < 4; n++)
+				if (json_streq(j, k, keys[n], strlen(keys[n])))
+					break;
+			if (n == 4)
+				continue;
 		}
+		if (out[n] >= 0) {
+			error_set(err, "duplicate key %s", keys[n]);
+			return -1;
+		}
+		out[n] = k + 1;
 	}
 	return 0;
 }
@@ -332,8 +344,20 @@ datapoint_sort_tags(struct datapoint *dp, struct error *err)
 {
 	size_t i;
 
-	if (dp->ntags > 1)
+	if (dp->ntags > 16)
 		qsort(dp->tags, dp->ntags, sizeof(*dp->tags), tag_cmp);
+	else {
+		/* a few tags (8 at most in OpenTSDB): insertion sort, which
+		 * unlike glibc's qsort allocates nothing */
+		for (i = 1; i < dp->ntags; i++) {
+			struct dp_tag t = dp->tags[i];
+			size_t k = i;
+
+			for (; k > 0 && tag_cmp(&dp->tags[k - 1], &t) > 0; k--)
+				dp->tags[k] = dp->tags[k - 1];
+			dp->tags[k] = t;
+		}
+	}
 	for (i = 1; i < dp->ntags; i++) {
 		if (tag_cmp(&dp->tags[i - 1], &dp->tags[i]) == 0) {
 			error_set(err, "duplicate tag key %.*s",
