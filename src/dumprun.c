@@ -182,6 +182,8 @@ start_lookup(struct dump *d, struct metric *m)
 	r->done = on_lookup;
 	r->ctx = m;
 	r->user = d;
+	/* a list of every series: larger than any answer of one group */
+	r->max_resp = d->cfg->max_response * 4;
 	http_submit(d->http, r);
 }
 

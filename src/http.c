@@ -267,10 +267,18 @@ start(struct http *h, struct http_req *r)
 	return 0;
 }
 
+/* The response bound: the request's own when its caller set one. */
+static void
+set_max_resp(const struct http *h, struct http_req *r)
+{
+	if (r->max_resp == 0)
+		r->max_resp = h->o.max_response ? h->o.max_response : 1 << 20;
+}
+
 void
 http_submit(struct http *h, struct http_req *r)
 {
-	r->max_resp = h->o.max_response ? h->o.max_response : 1 << 20;
+	set_max_resp(h, r);
 	r->next = NULL;
 	if (h->queue_tail)
 		h->queue_tail->next = r;
@@ -283,7 +291,7 @@ http_submit(struct http *h, struct http_req *r)
 void
 http_submit_at(struct http *h, struct http_req *r, int64_t due_ms)
 {
-	r->max_resp = h->o.max_response ? h->o.max_response : 1 << 20;
+	set_max_resp(h, r);
 	r->due_ms = due_ms;
 	r->next = h->parked;
 	h->parked = r;

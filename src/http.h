@@ -73,7 +73,7 @@ struct http_req {
 	/* engine state */
 	void *easy;
 	int64_t due_ms;
-	size_t max_resp;
+	size_t max_resp;    /* 0: max_response; a caller may set its own */
 	long retry_after_ms;
 	int64_t first_ms;   /* start of the first attempt */
 	struct http_req *next;
