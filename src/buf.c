@@ -46,6 +46,19 @@ buf_reserve(struct buf *b, size_t n)
 }
 
 void
+buf_shrink(struct buf *b)
+{
+	if (b->len == 0) {
+		buf_free(b);
+		return;
+	}
+	if (b->cap > b->len + 1) {
+		b->p = xreallocarray(b->p, b->len + 1, 1);
+		b->cap = b->len + 1;
+	}
+}
+
+void
 buf_append_slow(struct buf *b, const void *p, size_t n)
 {
 	buf_reserve(b, n);

@@ -13,7 +13,7 @@
 
 /* OpenTSDB: timestamps up to 2^32-1 are seconds, larger are ms, more
  * than 13 digits are refused. */
-#define DP_MAX_SECONDS 4294967295LL
+#define DP_MAX_SECONDS DATAPOINT_MAX_SECONDS
 #define DP_MAX_MS DATAPOINT_MAX_MS
 
 struct span {
@@ -401,11 +401,54 @@ put_timestamp(struct buf *out, int64_t ms)
 	buf_put_int64(out, (long long)(ms <= DP_MAX_SECONDS ? ms / 1000 : ms));
 }
 
-int
-datapoint_timestamp_writable(int64_t ms)
+const char *
+datapoint_timestamp_problem(int64_t ms)
 {
-	return ms > 0 && ms <= DP_MAX_MS && (ms > DP_MAX_SECONDS ||
-	    ms % 1000 == 0);
+	if (ms <= 0)
+		return "a time of 0 cannot be written (times must be positive)";
+	if (ms > DP_MAX_MS)
+		return "a time of more than 13 digits in milliseconds cannot be "
+		    "written";
+	if (ms <= DP_MAX_SECONDS && ms % 1000 != 0)
+		return "a time before 1970-02-19 with milliseconds cannot be "
+		    "written (readers take 4294967295 or less as seconds)";
+	return NULL;
+}
+
+size_t
+datapoint_json_tags(struct datapoint *dp, const struct json *j, int tt,
+    struct buf *strs)
+{
+	size_t n, x, odd = 0;
+	int k;
+
+	n = tt >= 0 && json_type(j, tt) == JSON_OBJECT ?
+	    (size_t)json_count(j, tt) : 0;
+	if (n > dp->tags_cap) {
+		dp->tags_cap = n;
+		dp->tags = xreallocarray(dp->tags, n, sizeof(*dp->tags));
+	}
+	/* offsets first: the buffer may move while it fills */
+	for (x = 0, k = tt + 1; x < n; x++, k = json_next(j, k + 1)) {
+		size_t a = strs->len, b;
+
+		json_unescape(j, k, strs);
+		b = strs->len;
+		if (json_type(j, k + 1) == JSON_STRING)
+			json_unescape(j, k + 1, strs);
+		else
+			odd++;
+		dp->tags[x].key = (const char *)(uintptr_t)a;
+		dp->tags[x].key_len = b - a;
+		dp->tags[x].val = (const char *)(uintptr_t)b;
+		dp->tags[x].val_len = strs->len - b;
+	}
+	for (x = 0; x < n; x++) {
+		dp->tags[x].key = strs->p + (uintptr_t)dp->tags[x].key;
+		dp->tags[x].val = strs->p + (uintptr_t)dp->tags[x].val;
+	}
+	dp->ntags = n;
+	return odd;
 }
 
 void

@@ -12,6 +12,8 @@ struct error;
 
 /* The largest timestamp in milliseconds: 13 digits, as OpenTSDB takes. */
 #define DATAPOINT_MAX_MS 9999999999999LL
+/* Timestamps up to this are read as seconds, by OpenTSDB and by us. */
+#define DATAPOINT_MAX_SECONDS 4294967295LL
 
 struct dp_tag {
 	const char *key; /* UTF-8, not NUL-terminated: use the lengths */
@@ -62,9 +64,17 @@ int datapoint_sort_tags(struct datapoint *dp, struct error *err);
  * to 4294967295 ms (before 1970-02-19), which every reader would take as
  * seconds: it is written in seconds, and must be a whole second. */
 void datapoint_encode(const struct datapoint *dp, struct buf *out);
-/* Whether a time in ms can be written that way: positive, at most 13
- * digits, and a whole second when it is written in seconds. */
-int datapoint_timestamp_writable(int64_t ms);
+/* Why a time in ms cannot be written (not positive, more than 13
+ * digits, or before 1970-02-19 with a millisecond part), or NULL when it
+ * can. */
+const char *datapoint_timestamp_problem(int64_t ms);
+/* Fills dp->tags (and ntags) from the JSON object at token tt of j (no
+ * tag when tt < 0 or it is not an object), in the object's order: keys
+ * and values unescaped and appended to strs, which they point into until
+ * it next grows.  Returns how many values were not strings (those have
+ * an empty text). */
+size_t datapoint_json_tags(struct datapoint *dp, const struct json *j,
+    int tt, struct buf *strs);
 
 /* The canonical encoding in pieces, for writers of many points of one
  * series: the head {"metric":M,"timestamp": and the tail ,"tags":{...}}

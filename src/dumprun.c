@@ -217,7 +217,7 @@ job_plan(struct job *jb)
 }
 
 /* The metric has too many series for one answer: its frames from now
- * on, and this one again, are read by series. */
+ * on, and this one (planned whole) again, are read by series. */
 static void
 switch_to_series(struct job *jb, const char *why)
 {
@@ -229,8 +229,6 @@ switch_to_series(struct job *jb, const char *why)
 		    "series, in groups of at most %zu TSUIDs from "
 		    "/api/search/lookup", m->name, why, d->cfg->max_series);
 	m->by_series = 1;
-	if (jb->by_series)
-		return;
 	job_plan(jb);
 	if (!jb->waiting && !d->f->set)
 		job_next(jb);
@@ -363,12 +361,10 @@ on_query(struct http_req *r, void *ctx)
 			job_next(jb);
 		return;
 	}
-	if (!jb->by_series && limited && kind == OTSDB_QUERY_TOO_MANY_SERIES) {
-		switch_to_series(jb, "too many series for one answer");
-		return;
-	}
-	if (!jb->by_series && limited && kind == OTSDB_QUERY_TIMED_OUT) {
-		switch_to_series(jb, "a query timed out");
+	if (!jb->by_series && limited && (kind == OTSDB_QUERY_TIMED_OUT ||
+	    kind == OTSDB_QUERY_TOO_MANY_SERIES)) {
+		switch_to_series(jb, kind == OTSDB_QUERY_TIMED_OUT ? "a query "
+		    "timed out" : "too many series for one answer");
 		return;
 	}
 	if (kind == OTSDB_QUERY_TOO_LARGE && halve(jb, "too large for the "
@@ -405,13 +401,8 @@ job_next(struct job *jb)
 			frames_todo_free(&jb->todo);
 			/* it may wait long for an older job: hold no spare
 			 * room (answers reserve three times their size) */
-			if (jb->out.len == 0)
-				buf_free(&jb->out);
-			else if (jb->out.cap > jb->out.len * 2) {
-				jb->out.p = xreallocarray(jb->out.p,
-				    jb->out.len + 1, 1);
-				jb->out.cap = jb->out.len + 1;
-			}
+			if (jb->out.cap > jb->out.len * 2)
+				buf_shrink(&jb->out);
 			return;
 		}
 		jb->cur = jb->frame;

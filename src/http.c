@@ -36,7 +36,6 @@ struct http {
 	int limit;               /* in flight allowed now */
 	int good;                /* answers since the limit last changed */
 	int64_t calm_until;      /* no further slow-down before */
-	uint64_t slowdowns;
 	uint64_t finished;       /* requests whose callback ran */
 	size_t pending;
 	uint64_t rng;
@@ -358,8 +357,9 @@ http_retryable_default(const struct http_req *r)
 	return st == 408 || st == 429 || (st >= 500 && st <= 599);
 }
 
-int
-http_overload_status(long st)
+/* Whether a status is a sign of overload. */
+static int
+overload_status(long st)
 {
 	return st == 429 || st == 503 || st == 424;
 }
@@ -368,12 +368,6 @@ int
 http_limit(const struct http *h)
 {
 	return h->limit;
-}
-
-uint64_t
-http_slowdowns(const struct http *h)
-{
-	return h->slowdowns;
 }
 
 /* Fewer requests in flight after a sign of overload; one more after
@@ -396,7 +390,6 @@ adapt(struct http *h, int overloaded)
 		return;
 	h->limit = (h->limit + 1) / 2;
 	h->calm_until = now + SLOWDOWN_EVERY_MS;
-	h->slowdowns++;
 	if (h->o.on_slowdown)
 		h->o.on_slowdown(h->o.ctx, h->limit);
 }
@@ -415,14 +408,21 @@ spent(const struct http *h, const struct http_req *r)
 	    clock_mono_ms() - r->first_ms >= h->o.retry_time_ms;
 }
 
+/* Exponential from base << 1 up to cap, with full jitter. */
+static long
+jittered(struct http *h, long base, long cap, int attempt)
+{
+	long top = base << (attempt < 6 ? attempt : 6);
+
+	if (top > cap)
+		top = cap;
+	return (long)(rnd(h) % (uint64_t)(top + 1));
+}
+
 long
 http_backoff_ms(struct http *h, int attempt)
 {
-	long cap = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
-
-	if (cap > BACKOFF_CAP_MS)
-		cap = BACKOFF_CAP_MS;
-	return (long)(rnd(h) % (uint64_t)(cap + 1)); /* full jitter */
+	return jittered(h, BACKOFF_BASE_MS, BACKOFF_CAP_MS, attempt);
 }
 
 /* A failure that says nothing of the server's load: a 500 or 502, a
@@ -441,14 +441,9 @@ random_failure(const struct http_req *r)
 static void
 park(struct http *h, struct http_req *r, const char *why)
 {
-	long delay, cap;
-
-	if (random_failure(r)) {
-		cap = FAST_BASE_MS << (r->attempts < 6 ? r->attempts : 6);
-		delay = (long)(rnd(h) % (uint64_t)((cap < FAST_CAP_MS ? cap :
-		    FAST_CAP_MS) + 1));
-	} else
-		delay = http_backoff_ms(h, r->attempts);
+	long delay = random_failure(r) ?
+	    jittered(h, FAST_BASE_MS, FAST_CAP_MS, r->attempts) :
+	    http_backoff_ms(h, r->attempts);
 
 	if (r->retry_after_ms > delay)
 		delay = r->retry_after_ms;
@@ -493,7 +488,7 @@ completed(struct http *h, CURLMsg *m)
 		rc = CURLE_OK;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-		adapt(h, http_overload_status(r->status) ||
+		adapt(h, overload_status(r->status) ||
 		    r->retry_after_ms > 0);
 		if (r->status >= 200 && r->status <= 299) {
 			finish(h, r, HTTP_DONE_2XX);

@@ -114,15 +114,11 @@ int http_limit(const struct http *h);
 /* A sign of overload the caller read in an answer (points refused for
  * now: HBase back-pressure): as a 503. */
 void http_overloaded(struct http *h);
-/* How often the limit was lowered. */
-uint64_t http_slowdowns(const struct http *h);
 /* Adds a finished request's attempts to *requests and the attempts
  * after its first to *retries. */
 void http_count(const struct http_req *r, uint64_t *requests,
     uint64_t *retries);
 /* 408, 429 and 5xx. */
 int http_retryable_default(const struct http_req *r);
-/* Whether a status is a sign of overload: 429, 503 and 424. */
-int http_overload_status(long status);
 
 #endif

@@ -175,37 +175,11 @@ listed_cmp(const void *a, const void *b)
 static void
 lookup_key(const struct json *j, int t, struct datapoint *dp, struct buf *b)
 {
-	int tt = json_member(j, t, "tags"), k;
-	size_t n, x;
 	struct buf strs;
 	struct error err;
 
-	n = tt >= 0 && json_type(j, tt) == JSON_OBJECT ?
-	    (size_t)json_count(j, tt) : 0;
-	if (n > dp->tags_cap) {
-		dp->tags_cap = n;
-		dp->tags = xreallocarray(dp->tags, n, sizeof(*dp->tags));
-	}
 	buf_init(&strs);
-	buf_reserve(&strs, 64);
-	for (x = 0, k = tt + 1; x < n; x++, k = json_next(j, k + 1)) {
-		dp->tags[x].key_len = strs.len;
-		json_unescape(j, k, &strs);
-		dp->tags[x].val_len = strs.len;
-		if (json_type(j, k + 1) == JSON_STRING)
-			json_unescape(j, k + 1, &strs);
-	}
-	/* offsets first: the buffer may move while it fills */
-	for (x = 0; x < n; x++) {
-		size_t a = dp->tags[x].key_len, v = dp->tags[x].val_len;
-		size_t end = x + 1 < n ? dp->tags[x + 1].key_len : strs.len;
-
-		dp->tags[x].key = strs.p + a;
-		dp->tags[x].key_len = v - a;
-		dp->tags[x].val = strs.p + v;
-		dp->tags[x].val_len = end - v;
-	}
-	dp->ntags = n;
+	datapoint_json_tags(dp, j, json_member(j, t, "tags"), &strs);
 	if (datapoint_sort_tags(dp, &err) == 0)
 		datapoint_encode_tail(dp, b);
 	buf_free(&strs);

@@ -75,9 +75,7 @@ series_of(struct query *q, int t, const char *metric, const char **why)
 	struct datapoint *dp = &q->dp;
 	struct error err;
 	int tm = json_member(j, t, "metric");
-	int tt = json_member(j, t, "tags");
-	size_t mlen, ntags, x;
-	int k;
+	size_t mlen, x;
 
 	buf_reset(&q->strs);
 	buf_reserve(&q->strs, 64);
@@ -86,35 +84,12 @@ series_of(struct query *q, int t, const char *metric, const char **why)
 	else
 		buf_puts(&q->strs, metric);
 	mlen = q->strs.len;
-	ntags = tt >= 0 && json_type(j, tt) == JSON_OBJECT ?
-	    (size_t)json_count(j, tt) : 0;
-	if (ntags > dp->tags_cap) {
-		dp->tags_cap = ntags;
-		dp->tags = xreallocarray(dp->tags, ntags, sizeof(*dp->tags));
-	}
-	/* offsets first: the buffer may move while it fills */
-	for (x = 0, k = tt + 1; x < ntags; x++, k = json_next(j, k + 1)) {
-		size_t a = q->strs.len, b;
-
-		json_unescape(j, k, &q->strs);
-		b = q->strs.len;
-		if (json_type(j, k + 1) == JSON_STRING)
-			json_unescape(j, k + 1, &q->strs);
-		else
-			*why = "a tag value is not a string";
-		dp->tags[x].key = (const char *)(uintptr_t)a;
-		dp->tags[x].key_len = b - a;
-		dp->tags[x].val = (const char *)(uintptr_t)b;
-		dp->tags[x].val_len = q->strs.len - b;
-	}
-	for (x = 0; x < ntags; x++) {
-		dp->tags[x].key = q->strs.p + (uintptr_t)dp->tags[x].key;
-		dp->tags[x].val = q->strs.p + (uintptr_t)dp->tags[x].val;
-	}
+	if (datapoint_json_tags(dp, j, json_member(j, t, "tags"),
+	    &q->strs) > 0)
+		*why = "a tag value is not a string";
 	dp->metric = q->strs.p;
 	dp->metric_len = mlen;
-	dp->ntags = ntags;
-	for (x = 0; x < ntags && *why == NULL; x++)
+	for (x = 0; x < dp->ntags && *why == NULL; x++)
 		if (dp->tags[x].key_len == 0)
 			*why = "a tag key is empty";
 		else if (dp->tags[x].val_len == 0)
@@ -180,7 +155,7 @@ sort_series(struct query *q, struct buf *out, size_t from, size_t head_len)
 		for (; *p >= '0' && *p <= '9'; p++)
 			ts = ts * 10 + (*p - '0');
 		/* early times are written in seconds */
-		lv[n].ts = ts <= 4294967295LL ? ts * 1000 : ts;
+		lv[n].ts = ts <= DATAPOINT_MAX_SECONDS ? ts * 1000 : ts;
 		lv[n].off = at;
 		lv[n].len = (size_t)(nl - (out->p + at)) + 1;
 		at += lv[n].len;
@@ -277,7 +252,7 @@ query_render(struct query *q, const char *body, size_t len,
 		for (p = 0, k = td + 1; p < np; p++) {
 			int64_t ts;
 			int tv;
-			const char *v;
+			const char *v, *ts_why;
 			size_t vn;
 
 			if (json_type(j, td) == JSON_OBJECT) {
@@ -313,20 +288,14 @@ query_render(struct query *q, const char *body, size_t len,
 				continue;
 			}
 			v = json_raw(j, tv, &vn);
-			if (json_type(j, tv) != JSON_NUMBER ||
-			    datapoint_check_value(v, vn, &verr) < 0 ||
-			    !datapoint_timestamp_writable(ts)) {
+			ts_why = datapoint_timestamp_problem(ts);
+			if (ts_why != NULL || json_type(j, tv) != JSON_NUMBER ||
+			    datapoint_check_value(v, vn, &verr) < 0) {
 				struct query_bad_value bv;
 
 				memset(&bv, 0, sizeof(bv));
-				if (ts == 0)
-					bv.reason = "a time of 0 cannot be "
-					    "written (times must be positive)";
-				else if (!datapoint_timestamp_writable(ts))
-					bv.reason = "a time before 1970-02-19 "
-					    "with milliseconds cannot be "
-					    "written (readers take 4294967295 "
-					    "or less as seconds)";
+				if (ts_why != NULL)
+					bv.reason = ts_why;
 				else if (json_type(j, tv) == JSON_NUMBER)
 					bv.reason = verr.msg;
 				bv.points = 1;

@@ -192,6 +192,7 @@ seedcsv_decode(struct datapoint *dp, const char *line, size_t len,
 	size_t i, moff, vlen, voff, ntags = 0, k;
 	size_t (*offs)[4] = NULL;
 	int rc = -1;
+	const char *why;
 
 	buf_init(&tmp);
 	buf_reset(&dp->store);
@@ -209,10 +210,8 @@ seedcsv_decode(struct datapoint *dp, const char *line, size_t len,
 		    "milliseconds");
 		goto out;
 	}
-	if (!datapoint_timestamp_writable(dp->timestamp_ms)) {
-		error_set(err, "a time before 1970-02-19 with milliseconds "
-		    "cannot be written (readers take 4294967295 or less as "
-		    "seconds)");
+	if ((why = datapoint_timestamp_problem(dp->timestamp_ms)) != NULL) {
+		error_set(err, "%s", why);
 		goto out;
 	}
 	if (f[1].n == 0) {

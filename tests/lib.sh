@@ -113,6 +113,14 @@ wait_for() {
 	done
 }
 
+# dump NAME ARGS...: runs otsdb-dump; sets $st; output in $T/NAME.*
+dump() {
+	_d=$1
+	shift
+	"$DUMP" "$@" >"$T/$_d.out" 2>"$T/$_d.err"
+	st=$?
+}
+
 # emu_start NAME [EMULATOR ARGS...]: sets NAME_URL and NAME_PID.
 emu_start() {
 	_emu=$1

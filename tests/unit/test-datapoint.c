@@ -171,6 +171,34 @@ static const struct row bad[] = {
 	  "invalid JSON at column 13: invalid UTF-8 in string" },
 };
 
+/* Which times can be written, and why not. */
+static void
+test_timestamp_problem(void)
+{
+	static const struct {
+		long long ms;
+		const char *want; /* start of the reason, or NULL */
+	} rows[] = {
+		{ 0, "a time of 0" },
+		{ 5500, "a time before 1970-02-19 with milliseconds" },
+		{ 4294967295LL, "a time before 1970-02-19 with milliseconds" },
+		{ 5000, NULL },
+		{ 4294967000LL, NULL },
+		{ 4294967296LL, NULL },
+		{ 9999999999999LL, NULL },
+		{ 10000000000000LL, "a time of more than 13 digits" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *why = datapoint_timestamp_problem(rows[i].ms);
+
+		ok(rows[i].want == NULL ? why == NULL : why != NULL &&
+		    strncmp(why, rows[i].want, strlen(rows[i].want)) == 0,
+		    "timestamp %lld: %s", rows[i].ms, why ? why : "writable");
+	}
+}
+
 int
 main(void)
 {
@@ -179,6 +207,7 @@ main(void)
 	struct buf out, again;
 	size_t i;
 
+	test_timestamp_problem();
 	datapoint_init(&dp);
 	buf_init(&out);
 	buf_init(&again);
