@@ -45,6 +45,20 @@ narrow(struct disco *d, const char *prefix, unsigned first)
 	buf_free(&q);
 }
 
+/* The prefixes start at U+0001: shown as a JSON string, escapes and all. */
+static void
+discovery_failed(struct disco *d, const char *prefix, const char *why)
+{
+	struct buf q;
+
+	buf_init(&q);
+	json_put_string(&q, prefix, strlen(prefix));
+	buf_putc(&q, '\0');
+	fatal_set(d->f, "%s: metric discovery (prefix %s): %s",
+	    d->cfg->shown, q.p, why);
+	buf_free(&q);
+}
+
 static void
 on_suggest(struct http_req *r, void *ctx)
 {
@@ -60,8 +74,7 @@ on_suggest(struct http_req *r, void *ctx)
 	http_count(r, d->requests, d->retries);
 	if (r->outcome != HTTP_DONE_2XX) {
 		otsdb_failure_text(r, msg, sizeof(msg));
-		fatal_set(d->f, "%s: metric discovery (prefix '%s'): %s",
-		    d->cfg->shown, prefix, msg);
+		discovery_failed(d, prefix, msg);
 		http_req_free(r);
 		return;
 	}
@@ -69,8 +82,7 @@ on_suggest(struct http_req *r, void *ctx)
 	    r->resp.len, prefix, names, &cut, &err);
 	http_req_free(r);
 	if (rc < 0) {
-		fatal_set(d->f, "%s: metric discovery (prefix '%s'): not a JSON "
-		    "array of names", d->cfg->shown, prefix);
+		discovery_failed(d, prefix, "not a JSON array of names");
 		return;
 	}
 	if (!cut)

@@ -20,9 +20,13 @@
 #define BACKOFF_CAP_MS 10000
 #define RETRY_AFTER_CAP_MS 30000
 #define SLOWDOWN_EVERY_MS 1000
-/* random failures: from 0.1 s up to 1 s, with full jitter */
-#define FAST_BASE_MS 50
+/* random failures: from 0.05 s up to 1 s, with full jitter */
+#define FAST_BASE_MS 25
 #define FAST_CAP_MS 1000
+/* the share of recent answers (in thousandths, a moving average over
+ * about 8) that were signs of overload, past which a busy refusal is
+ * retried on the slow schedule */
+#define BUSY_SLOW 400
 
 struct http {
 	struct http_opts o;
@@ -36,6 +40,7 @@ struct http {
 	int limit;               /* in flight allowed now */
 	int good;                /* answers since the limit last changed */
 	int64_t calm_until;      /* no further slow-down before */
+	int busy;                /* recent share of overload signs, 1/1000 */
 	uint64_t finished;       /* requests whose callback ran */
 	size_t pending;
 	uint64_t rng;
@@ -377,6 +382,7 @@ adapt(struct http *h, int overloaded)
 {
 	int64_t now;
 
+	h->busy += ((overloaded ? 1000 : 0) - h->busy) / 8;
 	if (!overloaded) {
 		if (h->limit < h->o.max_in_flight && ++h->good >= h->limit) {
 			h->limit++;
@@ -426,7 +432,10 @@ http_backoff_ms(struct http *h, int attempt)
 }
 
 /* A failure that says nothing of the server's load: a 500 or 502, a
- * connection closed, reset or cut short.  It is retried soon. */
+ * connection closed, reset or cut short.  It is retried soon, and so is
+ * a busy refusal (503, 429, 424) while such refusals are a minority of
+ * the recent answers: sending fewer at once is the answer to those;
+ * timeouts and a run of refusals take the slow schedule. */
 static int
 random_failure(const struct http_req *r)
 {
@@ -441,7 +450,9 @@ random_failure(const struct http_req *r)
 static void
 park(struct http *h, struct http_req *r, const char *why)
 {
-	long delay = random_failure(r) ?
+	int quick = random_failure(r) || (r->transport_code == CURLE_OK &&
+	    overload_status(r->status) && h->busy < BUSY_SLOW);
+	long delay = quick ?
 	    jittered(h, FAST_BASE_MS, FAST_CAP_MS, r->attempts) :
 	    http_backoff_ms(h, r->attempts);
 
@@ -542,7 +553,9 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	if (h->finished != finished)
 		return 0;
 	now = clock_mono_ms();
-	for (r = h->parked; r; r = r->next)
+	/* a due retry with no free slot waits for a transfer to end, which
+	 * wakes the poll: polling for it with no timeout would spin */
+	for (r = h->parked; r && h->in_flight < h->limit; r = r->next)
 		if (r->due_ms - now < wait)
 			wait = r->due_ms - now > 0 ? r->due_ms - now : 0;
 	if (h->in_flight == 0 && wait_fd < 0 && h->parked == NULL)

@@ -646,6 +646,22 @@ def test_faults():
     st, text = e.req("/emu/points")  # /emu/ is never faulted
     ok('"metric":"f.m"' in text, "truncate: the request was processed")
     e.stop()
+    e = Emu("--fault-rate", "1", "--fault-kinds", "short-length")
+    s = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+    s.sendall(b"GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n")
+    raw = b""
+    while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        raw += chunk
+    s.close()
+    e.stop()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    clen = [int(h.split(b":")[1]) for h in head.split(b"\r\n")
+            if h.lower().startswith(b"content-length:")]
+    ok(clen and body.startswith(b"{") and clen[0] == len(body) // 2,
+       "short-length: Content-Length is half the body sent", (clen, body))
 
 
 def test_sigterm():

@@ -15,6 +15,7 @@ export LC_ALL TZ
 EMULATOR="$SRCDIR/tests/otsdb-emulator"
 GEN_SAMPLE="$SRCDIR/tests/gen-sample"
 VMCHECK="$SRCDIR/tests/vmcheck"
+CHECKS="$SRCDIR/tests/checks"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-test.XXXXXX")
 tap_n=0
