@@ -23,7 +23,7 @@ USAGE
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
-packages="build-essential autoconf automake pkg-config libcurl4-openssl-dev libjsmn-dev python3 python3-yaml curl victoria-metrics"
+packages="build-essential autoconf automake pkg-config libcurl4-openssl-dev zlib1g-dev libjsmn-dev python3 python3-yaml curl victoria-metrics"
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }
 

@@ -15,15 +15,23 @@ struct batch_point {
 	size_t len;
 };
 
-/* A request body that never exceeds `cap` bytes: "[" obj,obj... "]". */
+struct batch_gzip;
+
+/* A request body that never exceeds `cap` bytes: "[" obj,obj... "]";
+ * or, made by batch_new_gzip, a gzip body (gz) that never exceeds it
+ * while `body` holds the same points uncompressed. */
 struct batch {
 	struct buf body;
+	struct buf gz;       /* the gzip body (batch_new_gzip), once finished */
+	struct batch_gzip *z; /* the deflate stream while points are added */
 	size_t cap;
+	size_t raw_cap;      /* bound of body */
 	size_t max_points; /* 0 = no limit */
 	struct batch_point *pts;
 	size_t n;
 	size_t pts_cap;
 	int source;        /* the input this batch was read from */
+	int gzip;          /* made by batch_new_gzip */
 	int finished;
 };
 
@@ -35,13 +43,24 @@ enum batch_result {
 
 /* A new empty batch; caller frees with batch_free (NULL is fine). */
 struct batch *batch_new(size_t cap, size_t max_points, int source);
+/* The same, for a gzip body of at most cap bytes.  Points are
+ * compressed as they are added, once: before each, a bound of what the
+ * bytes not yet flushed can take (their stored size) says whether it
+ * fits; when it may not, a sync flush makes the size so far exact.  The
+ * uncompressed body is bounded by 16 x cap, or cap when that is over
+ * 4 MiB (VictoriaMetrics counts its 32 MiB after inflating). */
+struct batch *batch_new_gzip(size_t cap, size_t max_points, int source);
 void batch_free(struct batch *b);
 /* Appends one JSON object of len bytes, checking the cap before it
  * appends.  The closing "]" is counted, so the finished body fits. */
 enum batch_result batch_add(struct batch *b, const char *obj, size_t len,
     uint64_t lineno, uint64_t end_offset);
-/* Closes the array; the body is then b->body.p, b->body.len bytes. */
-void batch_finish(struct batch *b);
+/* Closes the array; the body is then b->body.p, b->body.len bytes, and
+ * for a gzip batch its gzip b->gz.p, b->gz.len.  Returns 0, or -1 if the
+ * gzip body came out over the cap (a bug: it must not be sent). */
+int batch_finish(struct batch *b);
+/* The bound of the uncompressed body of a batch of that cap. */
+size_t batch_raw_cap(size_t cap, int gzip);
 /* The smallest cap that holds an object of len bytes. */
 size_t batch_min_cap(size_t len);
 

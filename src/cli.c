@@ -275,6 +275,27 @@ cli_common_option(const char *prog, int opt, const char *arg,
 	case 'v':
 		c->verbosity = 2;
 		return 1;
+	case CLI_OPT_MAX_RATE: {
+		char *end;
+
+		errno = 0;
+		c->max_rate = strtod(arg, &end);
+		if (*arg < '0' || *arg > '9' || errno != 0 || *end != '\0' ||
+		    !(c->max_rate >= 0.001 && c->max_rate <= 1e6))
+			cli_usage_error(prog, "invalid --max-rate '%s' (requests "
+			    "a second, 0.001 to 1000000)", arg);
+		return 1;
+	}
+	case CLI_OPT_LIMIT_RATE:
+		if (cli_parse_size(arg, 1, UINT64_MAX, &c->limit_rate) < 0)
+			cli_usage_error(prog, "invalid --limit-rate '%s' (bytes "
+			    "a second, with an optional k, M or G)", arg);
+		return 1;
+	case CLI_OPT_STATS_FILE:
+		if (*arg == '\0')
+			cli_usage_error(prog, "--stats-file needs a file name");
+		c->stats_file = arg;
+		return 1;
 	case 'V':
 		cli_version(prog);
 		exit(cli_close_stdout(prog, 0));
@@ -354,6 +375,8 @@ cli_http_opts(const struct cli_common *c, const char *user_agent,
 	ho->cacert = c->cacert;
 	ho->insecure = c->insecure;
 	ho->user_agent = user_agent;
+	ho->max_rate = c->max_rate;
+	ho->limit_rate = c->limit_rate;
 }
 
 void

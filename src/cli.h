@@ -50,6 +50,9 @@ enum {
 	CLI_OPT_RETRIES,
 	CLI_OPT_RETRY_TIME,
 	CLI_OPT_TIMEOUT,
+	CLI_OPT_MAX_RATE,
+	CLI_OPT_LIMIT_RATE,
+	CLI_OPT_STATS_FILE,
 	CLI_OPT_TOOL
 };
 
@@ -66,14 +69,18 @@ struct cli_common {
 	int insecure;     /* -k */
 	int progress;     /* --progress */
 	int verbosity;    /* 0 -q, 1 normal, 2 -v */
+	double max_rate;  /* --max-rate: requests a second, 0: no limit */
+	uint64_t limit_rate; /* --limit-rate: bytes a second, 0: no limit */
+	const char *stats_file; /* --stats-file */
 };
 
 /* Defaults: 1 request in flight, 5 retries for at least 120 s, the
  * given timeout, an idle timeout of 60 s. */
 void cli_common_init(struct cli_common *c, long timeout_ms);
 /* Handles a shared option (-c -k -q -u -v -V --cacert --idle-timeout
- * --netrc --progress --retries --retry-time --timeout); returns 1 if it was one, 0 otherwise.  Bad values
- * are usage errors; -V prints the version and exits. */
+ * --limit-rate --max-rate --netrc --progress --retries --retry-time
+ * --stats-file --timeout); returns 1 if it was one, 0 otherwise.  Bad
+ * values are usage errors; -V prints the version and exits. */
 int cli_common_option(const char *prog, int opt, const char *arg,
     struct cli_common *c);
 /* Takes OPENTSDB_ENDPOINT, the operand at optind (advancing optind):

@@ -32,6 +32,7 @@ struct http {
 	struct http_opts o;
 	CURLM *multi;
 	struct curl_slist *headers;
+	struct curl_slist *headers_gz;            /* the same, gzip body */
 	struct http_req *queue_head, *queue_tail; /* not started, in order */
 	struct http_req *parked;                  /* waiting for a retry */
 	size_t nparked;
@@ -44,6 +45,9 @@ struct http {
 	uint64_t finished;       /* requests whose callback ran */
 	size_t pending;
 	uint64_t rng;
+	double next_start_ms;    /* --max-rate: no start before */
+	double bytes_free_ms;    /* --limit-rate: the bytes so far paid off */
+	uint64_t wire_sent, wire_recv;
 };
 
 static uint64_t
@@ -77,6 +81,11 @@ http_new(const struct http_opts *opts)
 	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	/* OpenTSDB's Netty answers Expect: 100-continue with 400 */
 	h->headers = curl_slist_append(h->headers, "Expect:");
+	h->headers_gz = curl_slist_append(NULL,
+	    "Content-Type: application/json");
+	h->headers_gz = curl_slist_append(h->headers_gz, "Expect:");
+	h->headers_gz = curl_slist_append(h->headers_gz,
+	    "Content-Encoding: gzip");
 	h->rng = (uint64_t)clock_mono_ms() * 0x9E3779B97F4A7C15ULL ^
 	    (uint64_t)getpid();
 	if (h->rng == 0)
@@ -137,6 +146,7 @@ http_free(struct http *h)
 	}
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->headers_gz);
 	free(h);
 }
 
@@ -195,6 +205,43 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Milliseconds before the rate limits allow the next start, 0: now. */
+static int64_t
+rate_wait(const struct http *h, int64_t now)
+{
+	double until = h->next_start_ms > h->bytes_free_ms ?
+	    h->next_start_ms : h->bytes_free_ms;
+
+	return until > (double)now ? (int64_t)(until - (double)now) + 1 : 0;
+}
+
+/* Pays `bytes` off at --limit-rate from `from` on, or from where the
+ * bytes so far are paid off. */
+static void
+charge(struct http *h, double from, double bytes)
+{
+	if (h->o.limit_rate == 0)
+		return;
+	if (h->bytes_free_ms < from)
+		h->bytes_free_ms = from;
+	h->bytes_free_ms += bytes * 1000.0 / (double)h->o.limit_rate;
+}
+
+/* A request starts: the next start no sooner than 1/max_rate s later;
+ * its request (an estimate until it ends) is charged. */
+static void
+started(struct http *h, struct http_req *r, int64_t now)
+{
+	if (h->o.max_rate > 0) {
+		if (h->next_start_ms < (double)now)
+			h->next_start_ms = (double)now;
+		h->next_start_ms += 1000.0 / h->o.max_rate;
+	}
+	r->charged = (double)r->body_len + (double)strlen(r->url) + 200.0;
+	r->started_ms = now;
+	charge(h, (double)now, r->charged);
+}
+
 static int
 start(struct http *h, struct http_req *r)
 {
@@ -219,7 +266,8 @@ start(struct http *h, struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->body_len);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->gzip_body ?
+		    h->headers_gz : h->headers);
 	} else {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 		/* query answers compress well; OpenTSDB gzips on request */
@@ -234,6 +282,19 @@ start(struct http *h, struct http_req *r)
 		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 		    (h->o.idle_timeout_ms + 999) / 1000);
+	}
+	if (h->o.limit_rate > 0) {
+		/* a request is charged before it starts, so one at a time
+		 * may send at the whole rate; answers, of sizes unknown till
+		 * they end, each their share, so that together they keep
+		 * to it */
+		curl_off_t share = (curl_off_t)(h->o.limit_rate /
+		    (uint64_t)h->o.max_in_flight);
+
+		curl_easy_setopt(e, CURLOPT_MAX_SEND_SPEED_LARGE,
+		    (curl_off_t)h->o.limit_rate);
+		curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE,
+		    share > 0 ? share : 1);
 	}
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -265,6 +326,7 @@ start(struct http *h, struct http_req *r)
 		r->first_ms = clock_mono_ms();
 	if (curl_multi_add_handle(h->multi, e) != CURLM_OK)
 		return -1;
+	started(h, r, clock_mono_ms());
 	h->in_flight++;
 	r->next = h->active;
 	h->active = r;
@@ -326,7 +388,8 @@ top_up(struct http *h)
 	int64_t now = clock_mono_ms();
 	struct http_req **pp, *r;
 
-	for (pp = &h->parked; *pp && h->in_flight < h->limit;) {
+	for (pp = &h->parked; *pp && h->in_flight < h->limit &&
+	    rate_wait(h, now) == 0;) {
 		r = *pp;
 		if (r->due_ms <= now) {
 			*pp = r->next;
@@ -340,7 +403,8 @@ top_up(struct http *h)
 		} else
 			pp = &r->next;
 	}
-	while (h->queue_head && h->in_flight < h->limit) {
+	while (h->queue_head && h->in_flight < h->limit &&
+	    rate_wait(h, now) == 0) {
 		r = h->queue_head;
 		h->queue_head = r->next;
 		if (h->queue_head == NULL)
@@ -479,6 +543,32 @@ unlink_active(struct http *h, struct http_req *r)
 	r->next = NULL;
 }
 
+/* What an attempt put on the wire, counted, and charged for what the
+ * estimate at its start missed. */
+static void
+wire(struct http *h, struct http_req *r, CURL *e)
+{
+	curl_off_t down = 0;
+	long req = 0, resp_head = 0;
+
+	/* the request: headers and the body of a POST of fields */
+	curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &req);
+	curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &resp_head);
+	h->wire_sent += (uint64_t)req;
+	h->wire_recv += (uint64_t)down + (uint64_t)resp_head;
+	charge(h, (double)r->started_ms, (double)req + (double)down +
+	    (double)resp_head - r->charged);
+	r->charged = 0;
+}
+
+void
+http_wire(const struct http *h, uint64_t *sent, uint64_t *received)
+{
+	*sent = h->wire_sent;
+	*received = h->wire_recv;
+}
+
 static void
 completed(struct http *h, CURLMsg *m)
 {
@@ -488,6 +578,7 @@ completed(struct http *h, CURLMsg *m)
 	char why[300];
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+	wire(h, r, e);
 	curl_multi_remove_handle(h->multi, e);
 	h->in_flight--;
 	unlink_active(h, r);
@@ -558,7 +649,15 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	for (r = h->parked; r && h->in_flight < h->limit; r = r->next)
 		if (r->due_ms - now < wait)
 			wait = r->due_ms - now > 0 ? r->due_ms - now : 0;
-	if (h->in_flight == 0 && wait_fd < 0 && h->parked == NULL)
+	/* a start held back by the rate limits: poll until it may go */
+	if ((h->queue_head != NULL || h->parked != NULL) &&
+	    h->in_flight < h->limit && rate_wait(h, now) > 0 &&
+	    rate_wait(h, now) < wait)
+		wait = rate_wait(h, now);
+	/* (a queued request with no transfer in flight is held by the
+	 * rate limits: wait for it below) */
+	if (h->in_flight == 0 && wait_fd < 0 && h->parked == NULL &&
+	    h->queue_head == NULL)
 		return 0;
 	memset(&wfd, 0, sizeof(wfd));
 	wfd.fd = wait_fd;

@@ -34,6 +34,12 @@ struct http_opts {
 	/* called before each retry with the reason and the delay */
 	void (*on_retry)(void *ctx, const char *url, const char *why,
 	    int attempt, long delay_ms);
+	/* at most this many request starts a second, evenly spaced, retries
+	 * included (0: no limit) */
+	double max_rate;
+	/* at most this many bytes a second over the wire, all transfers
+	 * together (0: no limit) */
+	uint64_t limit_rate;
 	/* called when signs of overload lower the requests in flight */
 	void (*on_slowdown)(void *ctx, int limit);
 	void *ctx;
@@ -65,6 +71,8 @@ struct http_req {
 	/* set by the caller: a timeout ends the request at once, without
 	 * a retry */
 	int no_timeout_retry;
+	/* set by the caller: the body is gzip (Content-Encoding: gzip) */
+	int gzip_body;
 	/* completion: called once; the callee may keep or free the request
 	 * (http_req_free) */
 	void (*done)(struct http_req *req, void *ctx);
@@ -76,6 +84,8 @@ struct http_req {
 	size_t max_resp;    /* 0: max_response; a caller may set its own */
 	long retry_after_ms;
 	int64_t first_ms;   /* start of the first attempt */
+	double charged;     /* bytes charged to --limit-rate at its start */
+	int64_t started_ms; /* start of this attempt */
 	struct http_req *next;
 };
 
@@ -118,6 +128,9 @@ void http_overloaded(struct http *h);
  * after its first to *retries. */
 void http_count(const struct http_req *r, uint64_t *requests,
     uint64_t *retries);
+/* Bytes that went over the wire so far (headers and bodies), both
+ * ways, of the attempts that ended. */
+void http_wire(const struct http *h, uint64_t *sent, uint64_t *received);
 /* 408, 429 and 5xx. */
 int http_retryable_default(const struct http_req *r);
 

@@ -14,6 +14,7 @@ static int log_progress_on;
 static int log_progress_shown;
 static int log_tty;
 static unsigned long log_limited_count;
+static unsigned long log_error_count;
 static const char *log_hint = "";
 
 void
@@ -130,9 +131,11 @@ log_note(enum note_level level, const char *msg)
 {
 	switch (level) {
 	case NOTE_ERROR:
+		log_error_count++;
 		log_error("%s", msg);
 		break;
 	case NOTE_LIMITED:
+		log_error_count++;
 		if (log_limited_count < LOG_LIMIT || log_lvl >= LOG_VERBOSE)
 			log_error("%s", msg);
 		else if (log_limited_count == LOG_LIMIT)
@@ -154,4 +157,10 @@ log_note_fn(void *ctx, enum note_level level, const char *msg)
 {
 	(void)ctx;
 	log_note(level, msg);
+}
+
+unsigned long
+log_errors(void)
+{
+	return log_error_count;
 }

@@ -26,6 +26,8 @@ void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_note(enum note_level level, const char *msg);
 #define LOG_LIMIT 100
 void log_limit_hint(const char *hint);
+/* The error notes (NOTE_ERROR, NOTE_LIMITED) so far, shown or not. */
+unsigned long log_errors(void);
 /* log_note as a notes callback (ctx unused). */
 void log_note_fn(void *ctx, enum note_level level, const char *msg);
 /* Replaces the progress line (when progress is on). */

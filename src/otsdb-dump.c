@@ -59,6 +59,10 @@ static const struct cli_help_row help_rows[] = {
 	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
 	{ 0, "list-metrics", NULL, "print the selected metric names, one a "
 	  "line, and exit" },
+	{ 0, "limit-rate", "BYTES", "at most BYTES a second over the wire, all "
+	  "queries together (k, M, G: powers of 1024)" },
+	{ 0, "max-rate", "N", "at most N queries a second, evenly spaced, "
+	  "retries included" },
 	{ 0, "max-response-size", "BYTES", "longest answer read; a longer one "
 	  "is split (default 16M)" },
 	{ 0, "max-series-per-query", "N", "read a metric with more series in "
@@ -83,6 +87,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "shard", "I/N", "dump only shard I (0 to N-1) of N: the metrics "
 	  "whose name hashes to I" },
 	{ 'e', "time-stop", "TIME", "end of the range, excluded (default now)" },
+	{ 0, "stats-file", "FILE", "write the run's counters to FILE every "
+	  "5 s and at the end (Prometheus text format)" },
 	{ 0, "timeout", "SECONDS", "time limit of one query (default 120)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
 	{ 'v', "verbose", NULL, "report retries and frame splits" },
@@ -110,6 +116,8 @@ static const struct option long_options[] = {
 	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
+	{ "limit-rate", required_argument, NULL, CLI_OPT_LIMIT_RATE },
+	{ "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
 	{ "max-series-per-query", required_argument, NULL, OPT_MAX_SERIES },
 	{ "metric", required_argument, NULL, OPT_METRIC },
@@ -125,6 +133,7 @@ static const struct option long_options[] = {
 	{ "retry-time", required_argument, NULL, CLI_OPT_RETRY_TIME },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "time-stop", required_argument, NULL, 'e' },
+	{ "stats-file", required_argument, NULL, CLI_OPT_STATS_FILE },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -284,12 +293,11 @@ list_metrics(const struct strvec *names, int *broken_pipe)
 static void
 dump(const struct dump_opts *o, struct http *http, const char *base,
     const char *shown, const struct strvec *names, struct dump_counters *c,
-    struct fatal *f, int *broken_pipe)
+    struct fatal *f, int *broken_pipe, struct progress *pr)
 {
 	static const struct notes notes = { log_note_fn, NULL };
 	struct dump_config cfg;
 	struct dump_events ev;
-	struct progress pr = { 0 };
 	struct output *out;
 	struct error err;
 	FILE *stream = stdout;
@@ -320,7 +328,7 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 	memset(&ev, 0, sizeof(ev));
 	ev.notes = notes;
 	ev.progress = on_progress;
-	ev.ctx = &pr;
+	ev.ctx = pr;
 	if (out != NULL)
 		dump_run(&cfg, &ev, http, names->v, names->n, c, f,
 		    broken_pipe);
@@ -344,6 +352,7 @@ main(int argc, char **argv)
 	struct fatal f = { 0, { "" } };
 	struct strvec names;
 	struct http *http;
+	struct progress pr = { 0 };
 	char *base, *shown;
 	int status, broken_pipe = 0;
 
@@ -358,6 +367,8 @@ main(int argc, char **argv)
 	    (size_t)o.max_response, otsdb_query_retryable, shown);
 	if (http == NULL)
 		return EXIT_FATAL;
+	progress_start(&pr, o.c.stats_file, http,
+	    o.c.max_rate > 0 || o.c.limit_rate > 0);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	memset(&dc, 0, sizeof(dc));
 	dc.base = base;
@@ -375,7 +386,7 @@ main(int argc, char **argv)
 			list_metrics(&names, &broken_pipe);
 		else
 			dump(&o, http, base, shown, &names, &c, &f,
-			    &broken_pipe);
+			    &broken_pipe, &pr);
 	}
 	if (!broken_pipe && fflush(stdout) != 0) {
 		if (errno == EPIPE)
@@ -387,7 +398,7 @@ main(int argc, char **argv)
 	if (f.set && !broken_pipe && f.err.msg[0] != '\0')
 		log_error("%s", f.err.msg);
 	if (!o.list_metrics && !broken_pipe)
-		summary_dump(&c, f.set || cli_stop_signal, f.set);
+		summary_dump(&c, f.set || cli_stop_signal, f.set, &pr);
 	if (broken_pipe)
 		status = EXIT_BROKEN_PIPE;
 	else if (f.set)
@@ -398,13 +409,14 @@ main(int argc, char **argv)
 		status = EXIT_PARTIAL;
 	else
 		status = EXIT_OK;
+	if (!broken_pipe)
+		status = exit_status(status, cli_close_stdout(prog, f.set));
+	stats_dump(&pr, &c, 1, status);
 	http_free(http);
 	strvec_free(&names);
 	free(o.metrics);
 	free(base);
 	free(shown);
 	cli_finish();
-	if (!broken_pipe)
-		status = exit_status(status, cli_close_stdout(prog, f.set));
 	return status;
 }

@@ -36,6 +36,7 @@ struct restore_opts {
 	int dry_run;
 	int remove_metadata;
 	int sync;               /* --sync */
+	int compress;           /* --compress */
 	long sync_timeout_ms;   /* --sync-timeout */
 	struct cli_common c;     /* shared HTTP and output options */
 };
@@ -43,6 +44,8 @@ struct restore_opts {
 static const struct cli_help_row help_rows[] = {
 	{ 'c', "concurrent", "N", "requests in flight at once (default 1)" },
 	{ 0, "cacert", "FILE", "CA certificates to verify the server with" },
+	{ 0, "compress", NULL, "gzip request bodies; the size cap then counts "
+	  "the compressed bytes" },
 	{ 0, "dump-dir", "DIR", "read every *.ndjson file in DIR, in name "
 	  "order, and resume with FILE.rmeta.json" },
 	{ 'n', "dry-run", NULL, "read, validate and batch, but send nothing" },
@@ -50,8 +53,12 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "idle-timeout", "SECONDS", "abandon and retry a request that gets "
 	  "no byte for this long (default 60, 0 = off)" },
 	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
+	{ 0, "limit-rate", "BYTES", "at most BYTES a second over the wire, all "
+	  "requests together (k, M, G: powers of 1024)" },
 	{ 0, "max-line-length", "BYTES", "longest input line accepted "
 	  "(default 1M)" },
+	{ 0, "max-rate", "N", "at most N requests a second, evenly spaced, "
+	  "retries included" },
 	{ 0, "max-points", "N", "at most N datapoints a request (default: no "
 	  "limit)" },
 	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
@@ -64,6 +71,8 @@ static const struct cli_help_row help_rows[] = {
 	  "once FILE is done" },
 	{ 's', "request-size-limit", "BYTES", "hard cap on a request body "
 	  "(default 4096)" },
+	{ 0, "stats-file", "FILE", "write the run's counters to FILE every "
+	  "5 s and at the end (Prometheus text format)" },
 	{ 0, "sync", NULL, "ask OpenTSDB to answer only once the points are "
 	  "written, and check every answer" },
 	{ 0, "sync-timeout", "MS", "with --sync, how long OpenTSDB may wait "
@@ -79,7 +88,8 @@ static const struct cli_help_row help_rows[] = {
 };
 
 enum {
-	OPT_DUMP_DIR = CLI_OPT_TOOL,
+	OPT_COMPRESS = CLI_OPT_TOOL,
+	OPT_DUMP_DIR,
 	OPT_MAX_LINE,
 	OPT_MAX_POINTS,
 	OPT_REJECT_FILE,
@@ -92,11 +102,14 @@ static const struct option long_options[] = {
 	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "compress", no_argument, NULL, OPT_COMPRESS },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
+	{ "limit-rate", required_argument, NULL, CLI_OPT_LIMIT_RATE },
 	{ "max-line-length", required_argument, NULL, OPT_MAX_LINE },
+	{ "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
 	{ "netrc", no_argument, NULL, CLI_OPT_NETRC },
 	{ "progress", no_argument, NULL, CLI_OPT_PROGRESS },
@@ -106,6 +119,7 @@ static const struct option long_options[] = {
 	{ "request-size-limit", required_argument, NULL, 's' },
 	{ "retries", required_argument, NULL, CLI_OPT_RETRIES },
 	{ "retry-time", required_argument, NULL, CLI_OPT_RETRY_TIME },
+	{ "stats-file", required_argument, NULL, CLI_OPT_STATS_FILE },
 	{ "sync", no_argument, NULL, OPT_SYNC },
 	{ "sync-timeout", required_argument, NULL, OPT_SYNC_TIMEOUT },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
@@ -142,6 +156,9 @@ parse_options(int argc, char **argv, const char *prog,
 	while ((c = getopt_long(argc, argv, "c:hknqs:u:vV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
+		case OPT_COMPRESS:
+			o->compress = 1;
+			break;
 		case OPT_DUMP_DIR:
 			o->dump_dir = optarg;
 			break;
@@ -270,6 +287,8 @@ main(int argc, char **argv)
 		return EXIT_FATAL;
 	memset(&c, 0, sizeof(c));
 	c.start_ms = clock_mono_ms();
+	progress_start(&pr, o.c.stats_file, NULL,
+	    o.c.max_rate > 0 || o.c.limit_rate > 0);
 	base = cli_base_url(o.endpoint);
 	buf_init(&url);
 	otsdb_put_url(&url, base, o.sync, o.sync_timeout_ms);
@@ -291,6 +310,7 @@ main(int argc, char **argv)
 	    (size_t)o.size_limit * 4 + 65536, otsdb_put_retryable, shown);
 	if (http == NULL)
 		goto out;
+	pr.http = http;
 	inputs = xcalloc(paths.n ? paths.n : 1, sizeof(*inputs));
 	for (i = 0; i < paths.n; i++) {
 		inputs[i].path = paths.v[i];
@@ -305,6 +325,7 @@ main(int argc, char **argv)
 	cfg.retries = o.c.retries;
 	cfg.sync = o.sync;
 	cfg.dry_run = o.dry_run;
+	cfg.compress = o.compress;
 	cfg.remove_metadata = o.remove_metadata;
 	cfg.stop = &cli_stop_signal;
 	memset(&ev, 0, sizeof(ev));
@@ -318,7 +339,7 @@ main(int argc, char **argv)
 	if (f.set)
 		log_error("%s", f.err.msg);
 	summary_restore(&c, o.dry_run, (size_t)o.size_limit,
-	    f.set || cli_stop_signal, f.set);
+	    f.set || cli_stop_signal, f.set, &pr);
 	if (f.set)
 		status = EXIT_FATAL;
 	else if (cli_stop_signal)
@@ -329,6 +350,8 @@ main(int argc, char **argv)
 		status = EXIT_OK;
 out:
 	reject_close(cfg.reject, &err);
+	status = exit_status(status, cli_close_stdout(prog, f.set));
+	stats_restore(&pr, &c, 1, status);
 	http_free(http);
 	free(inputs);
 	strvec_free(&paths);
@@ -337,6 +360,5 @@ out:
 	free(base);
 	free(shown);
 	cli_finish();
-	status = exit_status(status, cli_close_stdout(prog, f.set));
 	return status;
 }

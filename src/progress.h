@@ -9,18 +9,43 @@
 struct dump_counters;
 struct restore_counters;
 
-/* Throttles progress lines to one a second. */
+struct http;
+
+/* Throttles progress lines to one a second, and keeps the --stats-file
+ * written every few seconds. */
 struct progress {
 	int64_t next_ms;
+	const char *stats_file;  /* or NULL */
+	struct http *http;       /* its wire bytes, or NULL */
+	int64_t stats_next_ms;
+	long long start_time;    /* Unix time of the start */
+	long long last_progress; /* Unix time a point last moved */
+	uint64_t last_points;
+	int stats_failed;        /* a write failed: said once */
+	int show_rates;          /* the summary gives the rates reached */
 };
+
+/* The start of a run: the wall clock, and where to write the stats. */
+void progress_start(struct progress *p, const char *stats_file,
+    struct http *http, int show_rates);
 
 void progress_dump(struct progress *p, const struct dump_counters *c);
 void progress_restore(struct progress *p, const struct restore_counters *c);
 
+/* Writes the stats file now (a temporary file renamed over it): the
+ * counters of the summary in Prometheus' text format; `final` adds the
+ * exit status.  Nothing without a stats file. */
+void stats_dump(struct progress *p, const struct dump_counters *c,
+    int final, int exit_status);
+void stats_restore(struct progress *p, const struct restore_counters *c,
+    int final, int exit_status);
+
 /* The summary line; "stopped: " first when the run did not finish.
- * Printed unless quiet, and always when stopped by an error. */
-void summary_dump(const struct dump_counters *c, int stopped, int fatal);
+ * Printed unless quiet, and always when stopped by an error.  With
+ * p->show_rates it ends with the requests and bytes a second reached. */
+void summary_dump(const struct dump_counters *c, int stopped, int fatal,
+    const struct progress *p);
 void summary_restore(const struct restore_counters *c, int dry_run,
-    size_t size_limit, int stopped, int fatal);
+    size_t size_limit, int stopped, int fatal, const struct progress *p);
 
 #endif

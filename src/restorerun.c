@@ -106,7 +106,8 @@ bad_line(struct run *run, const struct lineio *in, const char *msg,
 static size_t
 window(const struct run *run)
 {
-	size_t by_bytes = WINDOW_BYTES / run->cfg->size_limit;
+	size_t by_bytes = WINDOW_BYTES / batch_raw_cap(run->cfg->size_limit,
+	    run->cfg->compress);
 	size_t least = 4 * (size_t)run->cfg->concurrent + 16;
 
 	return by_bytes > least ? by_bytes : least;
@@ -142,8 +143,37 @@ struct refusal_ctx {
 	struct run *run;
 	struct pending *p;
 	const char *sent;
-	struct batch *again;  /* transiently refused points, to send again */
+	/* transiently refused points, to send again: one batch, or more
+	 * when gzip bodies do not hold what the first held */
+	struct batch **again;
+	size_t nagain;
 };
+
+static struct batch *
+new_batch(const struct run *run, int source)
+{
+	return run->cfg->compress ? batch_new_gzip(run->cfg->size_limit,
+	    run->cfg->max_points, source) : batch_new(run->cfg->size_limit,
+	    run->cfg->max_points, source);
+}
+
+/* Adds a point of a batch that fit to the batches to send again. */
+static void
+again_add(struct refusal_ctx *rc, const char *line, size_t len,
+    uint64_t lineno, uint64_t end_offset)
+{
+	struct batch *b = rc->nagain ? rc->again[rc->nagain - 1] : NULL;
+
+	if (b != NULL && batch_add(b, line, len, lineno, end_offset) ==
+	    BATCH_ADDED)
+		return;
+	rc->again = xreallocarray(rc->again, rc->nagain + 1,
+	    sizeof(*rc->again));
+	b = rc->again[rc->nagain++] = new_batch(rc->run,
+	    (int)rc->p->input);
+	/* alone it fits: it was sent in a batch of the same cap */
+	batch_add(b, line, len, lineno, end_offset);
+}
 
 static void
 on_refused(void *ctx, const struct put_refusal *r)
@@ -165,11 +195,7 @@ on_refused(void *ctx, const struct put_refusal *r)
 		lineno = bp->lineno;
 	}
 	if (bp != NULL && transient && rc->p->attempt < run->cfg->retries) {
-		if (rc->again == NULL)
-			rc->again = batch_new(run->cfg->size_limit,
-			    run->cfg->max_points, (int)rc->p->input);
-		/* a subset of a batch that fit: it fits */
-		batch_add(rc->again, line, len, lineno, bp->end_offset);
+		again_add(rc, line, len, lineno, bp->end_offset);
 		note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: refused for now "
 		    "by the server (%s): sending it again", src,
 		    (unsigned long long)lineno, r->reason);
@@ -190,33 +216,39 @@ on_refused(void *ctx, const struct put_refusal *r)
 static int
 handle_details(struct run *run, struct pending *p, struct http_req *r)
 {
-	struct refusal_ctx rc = { run, p, r->body, NULL };
+	/* the batch's body, with the objects at their offsets: the sent
+	 * one, or what a gzip body holds */
+	const char *sent = p->batch->gzip ? p->batch->body.p : r->body;
+	struct refusal_ctx rc = { run, p, sent, NULL, 0 };
 	const char *src = run->inputs[p->input].in->path;
-	size_t n = p->batch->n, again = 0;
+	size_t n = p->batch->n, again = 0, i;
 	int64_t failed;
 	size_t listed;
 
-	/* the sent body is the batch's, with the objects at their offsets */
 	if (r->resp_truncated || put_details(&run->answer, r->resp.p,
-	    r->resp.len, r->body, p->batch->pts, n, &failed, &listed,
+	    r->resp.len, sent, p->batch->pts, n, &failed, &listed,
 	    on_refused, &rc) < 0) {
-		batch_free(rc.again);
+		for (i = 0; i < rc.nagain; i++)
+			batch_free(rc.again[i]);
+		free(rc.again);
 		return -1;
 	}
 	if (failed > (int64_t)listed)
 		note(&run->ev->notes, NOTE_ERROR, "%s: the server refused %lld "
 		    "points without naming them", src,
 		    (long long)(failed - (int64_t)listed));
-	if (rc.again != NULL) {
+	if (rc.nagain > 0)
 		/* back-pressure: the whole run slows down, as on a 503 */
 		http_overloaded(run->http);
-		again = rc.again->n;
-		run->c->deferred += again;
+	for (i = 0; i < rc.nagain; i++) {
+		again += rc.again[i]->n;
 		/* the input's ack waits for the points sent again */
 		ackq_hold(&run->inputs[p->input].ack, p->seq);
-		send_batch(run, rc.again, p->input, p->seq, p->attempt + 1,
+		send_batch(run, rc.again[i], p->input, p->seq, p->attempt + 1,
 		    clock_mono_ms() + http_backoff_ms(run->http, p->attempt));
 	}
+	free(rc.again);
+	run->c->deferred += again;
 	run->c->rejected_points += (uint64_t)failed - again;
 	run->c->stored += n - (uint64_t)failed;
 	if ((uint64_t)failed > again)
@@ -304,14 +336,31 @@ send_batch(struct run *run, struct batch *b, size_t input, uint64_t seq,
 	struct pending *p = xcalloc(1, sizeof(*p));
 	struct http_req *r;
 
-	batch_finish(b);
+	if (batch_finish(b) < 0) {
+		/* never sent: the cap is a promise */
+		fatal_set(run->fatal, "internal error: a gzip body of %zu "
+		    "bytes is over --request-size-limit %zu", b->gz.len,
+		    b->cap);
+		batch_free(b);
+		free(p);
+		return;
+	}
 	p->run = run;
 	p->batch = b;
 	p->input = input;
 	p->seq = seq;
 	p->attempt = attempt;
-	r = http_req_new(xstrdup(run->cfg->url), b->body.p, b->body.len);
-	b->body.p = NULL; /* the request owns the body now */
+	if (b->gzip) {
+		r = http_req_new(xstrdup(run->cfg->url), b->gz.p, b->gz.len);
+		b->gz.p = NULL; /* the request owns it; body stays for the
+				 * details of an answer */
+		b->gz.len = b->gz.cap = 0;
+		r->gzip_body = 1;
+	} else {
+		r = http_req_new(xstrdup(run->cfg->url), b->body.p,
+		    b->body.len);
+		b->body.p = NULL; /* the request owns the body now */
+	}
 	r->done = on_done;
 	r->ctx = p;
 	if (due_ms > 0)
@@ -328,7 +377,7 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 	if (run->cfg->dry_run) {
 		batch_finish(b);
 		run->c->requests++;
-		run->c->bytes_sent += b->body.len;
+		run->c->bytes_sent += b->gzip ? b->gz.len : b->body.len;
 		ack_push(run, in, end_offset, 1);
 		acked(run, in, ACKQ_NONE);
 		batch_free(b);
@@ -418,8 +467,9 @@ too_big(struct run *run, const struct lineio *lr)
 	char msg[300];
 
 	snprintf(msg, sizeof(msg), "datapoint of %zu bytes does not fit in a "
-	    "request of --request-size-limit %zu bytes", run->enc.len,
-	    run->cfg->size_limit);
+	    "request of --request-size-limit %zu bytes%s", run->enc.len,
+	    run->cfg->size_limit, run->cfg->compress ? ", even compressed" :
+	    "");
 	run->c->points--;
 	run->c->rejected_points++;
 	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
@@ -444,7 +494,7 @@ restore_input(struct run *run, size_t idx)
 
 	if (open_input(run, in, &lr) < 0)
 		return;
-	b = batch_new(cfg->size_limit, cfg->max_points, (int)idx);
+	b = new_batch(run, (int)idx);
 	while (!run->fatal->set && !stopped(run)) {
 		lres = lineio_next(&lr, &line, &len, &err);
 		if (lres == LINEIO_EOF)
@@ -475,8 +525,7 @@ restore_input(struct run *run, size_t idx)
 		    lr.offset);
 		if (br == BATCH_FULL) {
 			submit(run, b, idx, b->pts[b->n - 1].end_offset);
-			b = batch_new(cfg->size_limit, cfg->max_points,
-			    (int)idx);
+			b = new_batch(run, (int)idx);
 			br = batch_add(b, run->enc.p, run->enc.len, lr.lineno,
 			    lr.offset);
 		}

@@ -24,6 +24,7 @@ struct restore_config {
 	int sync;               /* the server answers once points are
 				 * written: read every answer's body */
 	int dry_run;            /* batch, count, send nothing */
+	int compress;           /* gzip bodies, size_limit on the gzip */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
 	struct reject_file *reject; /* or NULL */
 	volatile sig_atomic_t *stop; /* non-zero: stop reading */

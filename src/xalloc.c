@@ -10,8 +10,8 @@
 #include "exitcode.h"
 #include "xalloc.h"
 
-static void
-oom(void)
+void
+xalloc_die(void)
 {
 	fputs("out of memory\n", stderr);
 	exit(EXIT_FATAL);
@@ -23,7 +23,7 @@ xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		xalloc_die();
 	return p;
 }
 
@@ -33,7 +33,7 @@ xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom();
+		xalloc_die();
 	return p;
 }
 
@@ -43,10 +43,10 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	void *p;
 
 	if (size != 0 && nmemb > SIZE_MAX / size)
-		oom();
+		xalloc_die();
 	p = realloc(ptr, nmemb * size != 0 ? nmemb * size : 1);
 	if (p == NULL)
-		oom();
+		xalloc_die();
 	return p;
 }
 
@@ -62,7 +62,7 @@ xmemdup0(const char *p, size_t n)
 	char *s;
 
 	if (n == SIZE_MAX)
-		oom();
+		xalloc_die();
 	s = xmalloc(n + 1);
 	memcpy(s, p, n);
 	s[n] = '\0';

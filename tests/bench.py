@@ -10,6 +10,7 @@
 import argparse
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -133,6 +134,7 @@ def main():
               % (name, wall, args.points / wall,
                  cpu / (args.points / 1e6), rss / 1024.0))
     stop.set()
+    bench_compress(args, data)
     bench_baselines(args, data)
     bench_restore_faults(args, data)
     os.unlink(data)
@@ -140,6 +142,35 @@ def main():
     bench_dump_faults(args, tmp)
     bench_dump_series(args, tmp)
     os.rmdir(tmp)
+
+
+def bench_compress(args, data):
+    """--compress: how many fewer requests under the same 4096-byte cap,
+    the compression ratio, and what it costs in CPU (dry runs: the
+    requests are built, not sent)."""
+    print()
+    print("otsdb-restore --compress, dry run, -s 4096, %d points"
+          % args.points)
+    print("%-22s %10s %14s %8s %14s" % ("case", "requests", "bytes",
+                                        "ratio", "CPU s/Mpoint"))
+    rows = []
+    for name, extra in (("plain bodies", []), ("--compress", ["--compress"])):
+        rc, wall, cpu, rss, err = measure(
+            [args.restore, "-n"] + extra + ["http://127.0.0.1:1", data])
+        m = re.search(r"(\d+) requests of at most \d+ bytes \((\d+) bytes\)",
+                      err)
+        if rc != 0 or m is None:
+            print("%s: exit %d: %s" % (name, rc, err.strip()))
+            return
+        rows.append((name, int(m.group(1)), int(m.group(2)),
+                     cpu / (args.points / 1e6)))
+    raw = rows[0][2]
+    for name, reqs, size, cpu in rows:
+        print("%-22s %10d %14d %8.2f %14.3f" % (name, reqs, size,
+                                                raw / size, cpu))
+    print("--compress costs %.3f CPU s per million points more, for %.1f "
+          "times fewer requests" % (rows[1][3] - rows[0][3],
+                                    rows[0][1] / rows[1][1]))
 
 
 def cpu_of(cmd, stdin=None):

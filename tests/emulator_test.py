@@ -646,6 +646,26 @@ def test_faults():
     st, text = e.req("/emu/points")  # /emu/ is never faulted
     ok('"metric":"f.m"' in text, "truncate: the request was processed")
     e.stop()
+    e = Emu(data=DATA)
+    s_ = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+    head = b"GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"
+    s_.sendall(head)
+    raw = b""
+    while not raw.rstrip().endswith(b"}"):
+        chunk = s_.recv(65536)
+        if not chunk:
+            break
+        raw += chunk
+    s_.close()
+    before = time.time()
+    time.sleep(0.2)
+    r = e.log_records()[-1]
+    e.stop()
+    ok(r.get("request_length") == len(head) and
+       r.get("response_length") == len(raw) and
+       before - 5 < r.get("time", 0) <= before,
+       "log: the time and the bytes of request and answer on the wire",
+       (r, len(head), len(raw)))
     e = Emu("--fault-rate", "1", "--fault-kinds", "short-length")
     s = socket.create_connection(("127.0.0.1", e.port), timeout=5)
     s.sendall(b"GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -1,12 +1,112 @@
 /* test-batch.c - unit tests of batch.c: no body ever exceeds its cap,
- * the closing bracket included, and the point limit holds */
+ * the closing bracket included, and the point limit holds; gzip bodies
+ * stay under the cap for data that compresses well, badly or not at
+ * all, and inflate to the batch's points */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "batch.h"
 #include "tap.h"
+
+static uint64_t rng = 88172645463325252ULL;
+
+static unsigned
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng >> 32);
+}
+
+/* A datapoint-like object: kind 0 repeats itself (compresses well),
+ * 1 has a random value and one of 16 tag values (as a metric's series
+ * do), 2 random bytes (any byte but '"' and '\\': nothing compresses),
+ * of about len bytes. */
+static size_t
+make_obj(char *out, size_t len, int kind, unsigned i)
+{
+	size_t n = (size_t)snprintf(out, len, "{\"metric\":\"sys.cpu\","
+	    "\"timestamp\":%u,\"value\":%u,\"tags\":{\"host\":\"",
+	    1678233600u + i, kind == 0 ? i % 7 : next_rand());
+
+	while (n + 3 < len) {
+		unsigned c = kind == 2 ? 0x23 + next_rand() % 0xd0 :
+		    'a' + (kind == 0 ? n % 5 : (n * 7 + i % 16) % 26);
+
+		out[n++] = (char)(c == '\\' ? 'x' : c);
+	}
+	out[n++] = '"';
+	out[n++] = '}';
+	out[n++] = '}';
+	return n;
+}
+
+/* Inflates a gzip body into out; returns its length, or (size_t)-1. */
+static size_t
+gunzip(const char *in, size_t n, char *out, size_t cap)
+{
+	z_stream zs;
+	size_t len;
+	int rc;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+		return (size_t)-1;
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)cap;
+	rc = inflate(&zs, Z_FINISH);
+	len = cap - zs.avail_out;
+	inflateEnd(&zs);
+	return rc == Z_STREAM_END && zs.avail_in == 0 ? len : (size_t)-1;
+}
+
+/* Packs `count` objects of a kind and size into gzip batches of cap
+ * bytes: every body under the cap and inflating to the points; returns
+ * the number of batches. */
+static size_t
+gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
+{
+	static char obj[70000], raw[1 << 23];
+	struct batch *b = batch_new_gzip(cap, 0, 0);
+	size_t k, len, batches = 0, points = 0, worst = 0, bad = 0;
+	size_t too_big = 0;
+	enum batch_result r;
+
+	for (k = 0; k <= count; k++) {
+		len = k < count ? make_obj(obj, obj_len, kind, (unsigned)k) : 0;
+		r = k < count ? batch_add(b, obj, len, k + 1, k) : BATCH_FULL;
+		if (r == BATCH_FULL && b->n > 0) {
+			bad += batch_finish(b) < 0;
+			if (b->gz.len > worst)
+				worst = b->gz.len;
+			bad += gunzip(b->gz.p, b->gz.len, raw, sizeof(raw)) !=
+			    b->body.len || memcmp(raw, b->body.p,
+			    b->body.len) != 0;
+			batches++;
+			points += b->n;
+			batch_free(b);
+			b = batch_new_gzip(cap, 0, 0);
+			if (k < count)
+				r = batch_add(b, obj, len, k + 1, k);
+		}
+		too_big += k < count && r == BATCH_TOO_BIG;
+	}
+	batch_free(b);
+	ok(worst <= cap && bad == 0 && points + too_big == count,
+	    "gzip, cap %zu, kind %d, %zu objects of %zu bytes: %zu batches, "
+	    "largest %zu, %zu too big, %zu bad", cap, kind, count, obj_len,
+	    batches, worst, too_big, bad);
+	return batches;
+}
 
 int
 main(void)
@@ -79,6 +179,63 @@ main(void)
 		    b->source == 7, "points: where each sits and came from");
 		ok(batch_min_cap(7) == 9, "smallest cap for one object");
 		batch_free(b);
+	}
+	{
+		static const size_t caps[] = { 48, 64, 100, 200, 512, 4096,
+		    10000, 70000 };
+		static const size_t lens[] = { 60, 120, 700, 5000, 60000 };
+		size_t c, l;
+		int kind;
+
+		for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++)
+			for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+				for (kind = 0; kind < 3; kind++)
+					gzip_rows(caps[c], kind, lens[l],
+					    lens[l] > 1000 ? 40 : 400);
+	}
+	{
+		/* a datapoint that only fits compressed, and one that never
+		 * fits: the first alone, the second refused */
+		static char obj[5000];
+		struct batch *b = batch_new_gzip(200, 0, 0);
+		size_t len = make_obj(obj, 3000, 0, 1);
+
+		ok(batch_add(b, obj, len, 1, 1) == BATCH_ADDED && b->n == 1,
+		    "a 3000-byte point that compresses fits a 200-byte cap");
+		ok(batch_finish(b) == 0 && b->gz.len <= 200,
+		    "and its body is %zu bytes", b->gz.len);
+		batch_free(b);
+		b = batch_new_gzip(200, 0, 0);
+		len = make_obj(obj, 3000, 2, 1);
+		ok(batch_add(b, obj, len, 1, 1) == BATCH_TOO_BIG && b->n == 0,
+		    "a 3000-byte point of random bytes is too big for 200");
+		len = make_obj(obj, 100, 0, 2);
+		ok(batch_add(b, obj, len, 2, 2) == BATCH_ADDED &&
+		    batch_finish(b) == 0 && b->gz.len <= 200 &&
+		    gunzip(b->gz.p, b->gz.len, obj, sizeof(obj)) ==
+		    b->body.len, "and the batch goes on after it");
+		batch_free(b);
+	}
+	{
+		/* datapoints like the sample: gzip holds at least 3 times as
+		 * many under the same 4096-byte cap */
+		size_t plain = 0, j, len;
+		char obj[200];
+		struct batch *b = batch_new(4096, 0, 0);
+
+		for (j = 0; j < 20000; j++) {
+			len = make_obj(obj, 110, 1, (unsigned)j);
+			if (batch_add(b, obj, len, j, j) == BATCH_FULL) {
+				plain++;
+				batch_free(b);
+				b = batch_new(4096, 0, 0);
+				batch_add(b, obj, len, j, j);
+			}
+		}
+		batch_free(b);
+		j = gzip_rows(4096, 1, 110, 20000);
+		ok(j * 3 <= plain + 1, "gzip: %zu batches where plain takes %zu",
+		    j, plain + 1);
 	}
 	batch_free(NULL);
 	return done();
