@@ -100,15 +100,28 @@ notint:
 int
 datapoint_check_value(const char *s, size_t n, struct error *err)
 {
-	char tmp[64], *end;
-	double d;
-
 	if (!json_is_number(s, n)) {
 		error_set(err, "value is not a number");
 		return -1;
 	}
-	if (memchr(s, '.', n) == NULL && memchr(s, 'e', n) == NULL &&
-	    memchr(s, 'E', n) == NULL) {
+	return datapoint_check_number(s, n, err);
+}
+
+int
+datapoint_check_number(const char *s, size_t n, struct error *err)
+{
+	char tmp[64], *end;
+	const char *dot = NULL;
+	int expo = 0;
+	size_t i;
+	double d;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '.')
+			dot = s + i;
+		else if (s[i] == 'e' || s[i] == 'E')
+			expo = 1;
+	if (dot == NULL && !expo) {
 		size_t digits = n - (s[0] == '-');
 		int neg = s[0] == '-';
 		const char *lim = neg ? "9223372036854775808" :
@@ -122,13 +135,9 @@ datapoint_check_value(const char *s, size_t n, struct error *err)
 		}
 		return 0;
 	}
-	if (memchr(s, 'e', n) == NULL && memchr(s, 'E', n) == NULL) {
-		const char *dot = memchr(s, '.', n);
-
-		/* without an exponent only 309+ integer digits overflow */
-		if ((size_t)(dot - s) - (s[0] == '-') <= 308)
-			return 0;
-	}
+	/* without an exponent only 309+ integer digits overflow */
+	if (!expo && (size_t)(dot - s) - (s[0] == '-') <= 308)
+		return 0;
 	if (n < sizeof(tmp)) {
 		memcpy(tmp, s, n);
 		tmp[n] = '\0';
@@ -157,7 +166,7 @@ decode_value(struct datapoint *dp, int t, struct span *out,
 
 	if (json_type(j, t) == JSON_NUMBER) {
 		s = json_raw(j, t, &n);
-		if (datapoint_check_value(s, n, err) < 0)
+		if (datapoint_check_number(s, n, err) < 0)
 			return -1;
 		out->off = dp->store.len;
 		out->len = n;
@@ -187,8 +196,7 @@ tag_cmp(const void *a, const void *b)
 }
 
 static int
-decode_tags(struct datapoint *dp, int t, struct span **spans,
-    struct error *err)
+decode_tags(struct datapoint *dp, int t, struct error *err)
 {
 	const struct json *j = &dp->json;
 	int count = json_count(j, t), i, k;
@@ -203,7 +211,6 @@ decode_tags(struct datapoint *dp, int t, struct span **spans,
 		dp->tags = xreallocarray(dp->tags, dp->tags_cap,
 		    sizeof(*dp->tags));
 	}
-	*spans = xreallocarray(NULL, (size_t)count * 2, sizeof(**spans));
 	for (i = 0, k = t + 1; i < count; i++, k = json_next(j, k + 1)) {
 		ks = store_string(dp, k);
 		if (ks.len == 0) {
@@ -223,8 +230,11 @@ decode_tags(struct datapoint *dp, int t, struct span **spans,
 			    dp->store.p + ks.off);
 			return -1;
 		}
-		(*spans)[2 * i] = ks;
-		(*spans)[2 * i + 1] = vs;
+		/* the store does not move: see datapoint_decode */
+		dp->tags[i].key = dp->store.p + ks.off;
+		dp->tags[i].key_len = ks.len;
+		dp->tags[i].val = dp->store.p + vs.off;
+		dp->tags[i].val_len = vs.len;
 	}
 	dp->ntags = (size_t)count;
 	return 0;
@@ -272,10 +282,13 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 {
 	struct json *j = &dp->json;
 	int km[4], tm, tt, tv, tg;
-	struct span ms, vs, *tagspans = NULL;
-	size_t i;
+	struct span ms, vs;
 
+	/* what the store gets (texts unescaped, the value) is never longer
+	 * than the line: reserved at once, it does not move, so pointers
+	 * into it can be taken as it fills */
 	buf_reset(&dp->store);
+	buf_reserve(&dp->store, len + 1);
 	dp->ntags = 0;
 	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 		/* editors on some systems start a file with one */
@@ -320,22 +333,12 @@ datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 	}
 	if (decode_value(dp, tv, &vs, err) < 0)
 		return -1;
-	if (tg >= 0 && decode_tags(dp, tg, &tagspans, err) < 0) {
-		free(tagspans);
+	if (tg >= 0 && decode_tags(dp, tg, err) < 0)
 		return -1;
-	}
-	/* the store no longer grows: turn offsets into pointers */
 	dp->metric = dp->store.p + ms.off;
 	dp->metric_len = ms.len;
 	dp->value = dp->store.p + vs.off;
 	dp->value_len = vs.len;
-	for (i = 0; i < dp->ntags; i++) {
-		dp->tags[i].key = dp->store.p + tagspans[2 * i].off;
-		dp->tags[i].key_len = tagspans[2 * i].len;
-		dp->tags[i].val = dp->store.p + tagspans[2 * i + 1].off;
-		dp->tags[i].val_len = tagspans[2 * i + 1].len;
-	}
-	free(tagspans);
 	return datapoint_sort_tags(dp, err);
 }
 
@@ -453,14 +456,34 @@ datapoint_json_tags(struct datapoint *dp, const struct json *j, int tt,
 
 void
 datapoint_encode_point(struct buf *out, const char *head, size_t head_len,
-    int64_t timestamp_ms, const char *value, size_t value_len,
-    const char *tail, size_t tail_len)
+    int64_t timestamp_ms, const char *ts_text, size_t ts_len,
+    const char *value, size_t value_len, const char *tail, size_t tail_len)
 {
-	buf_append(out, head, head_len);
-	put_timestamp(out, timestamp_ms);
-	buf_append(out, ",\"value\":", 9);
-	buf_append(out, value, value_len);
-	buf_append(out, tail, tail_len);
+	char *p;
+
+	if (ts_text == NULL || timestamp_ms <= DP_MAX_SECONDS) {
+		buf_append(out, head, head_len);
+		put_timestamp(out, timestamp_ms);
+		buf_append(out, ",\"value\":", 9);
+		buf_append(out, value, value_len);
+		buf_append(out, tail, tail_len);
+		return;
+	}
+	/* the time's own digits: one reservation, copies only */
+	buf_reserve(out, head_len + ts_len + 9 + value_len + tail_len);
+	p = out->p + out->len;
+	memcpy(p, head, head_len);
+	p += head_len;
+	memcpy(p, ts_text, ts_len);
+	p += ts_len;
+	memcpy(p, ",\"value\":", 9);
+	p += 9;
+	memcpy(p, value, value_len);
+	p += value_len;
+	memcpy(p, tail, tail_len);
+	p += tail_len;
+	*p = '\0';
+	out->len = (size_t)(p - out->p);
 }
 
 void

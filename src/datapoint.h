@@ -53,6 +53,8 @@ int datapoint_decode(struct datapoint *dp, const char *line, size_t len,
 /* Checks value text: a JSON number, finite as a double, and within int64
  * when it has neither fraction nor exponent.  Returns 0 or -1. */
 int datapoint_check_value(const char *s, size_t n, struct error *err);
+/* The same for text known to be a JSON number (a number token). */
+int datapoint_check_number(const char *s, size_t n, struct error *err);
 
 /* Sorts dp->tags bytewise by key.  Returns -1 (and sets err) when a key
  * repeats.  For callers that fill a datapoint themselves. */
@@ -82,8 +84,11 @@ size_t datapoint_json_tags(struct datapoint *dp, const struct json *j,
  * datapoint_encode is the same thing in one call. */
 void datapoint_encode_head(const struct datapoint *dp, struct buf *out);
 void datapoint_encode_tail(const struct datapoint *dp, struct buf *out);
+/* ts_text (or NULL), the decimal digits of timestamp_ms, is copied as
+ * it is when the time is written in milliseconds. */
 void datapoint_encode_point(struct buf *out, const char *head,
-    size_t head_len, int64_t timestamp_ms, const char *value,
-    size_t value_len, const char *tail, size_t tail_len);
+    size_t head_len, int64_t timestamp_ms, const char *ts_text,
+    size_t ts_len, const char *value, size_t value_len, const char *tail,
+    size_t tail_len);
 
 #endif

@@ -33,6 +33,19 @@ struct validator {
 
 static int v_value(struct validator *v);
 
+/* Bytes that stand for themselves in a JSON string, read or written:
+ * printable ASCII but '"' and '\\' (bit 0); and, written, any byte from
+ * 0x80 up too (bit 1: UTF-8 is checked on reading) */
+#define PLAIN_READ 1
+#define PLAIN_WRITE 2
+static const unsigned char plain[256] = {
+	/* GNU C ranges; '"' is 0x22, '\\' 0x5c */
+	[0x20 ... 0x21] = PLAIN_READ | PLAIN_WRITE,
+	[0x23 ... 0x5b] = PLAIN_READ | PLAIN_WRITE,
+	[0x5d ... 0x7f] = PLAIN_READ | PLAIN_WRITE,
+	[0x80 ... 0xff] = PLAIN_WRITE,
+};
+
 void
 json_init(struct json *j)
 {
@@ -185,13 +198,18 @@ v_string(struct validator *v)
 
 	v->i++; /* opening quote */
 	while (v->i < v->n) {
-		unsigned char c = (unsigned char)v->s[v->i];
+		const unsigned char *p = (const unsigned char *)v->s + v->i;
+		const unsigned char *end = (const unsigned char *)v->s + v->n;
+		unsigned char c;
 
-		/* the common case first: printable ASCII */
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			v->i++;
-			continue;
-		}
+		/* the common case first: a run of printable ASCII, in a
+		 * loop of locals */
+		while (p < end && (plain[*p] & PLAIN_READ))
+			p++;
+		v->i = (size_t)(p - (const unsigned char *)v->s);
+		if (p == end)
+			break;
+		c = *p;
 		if (c == '"') {
 			v->i++;
 			return 0;
@@ -532,8 +550,9 @@ json_unescape(const struct json *j, int t, struct buf *out)
 	unsigned u, u2;
 
 	while (i < n) {
-		for (run = i; run < n && s[run] != '\\'; run++)
-			;
+		const char *bs = memchr(s + i, '\\', n - i);
+
+		run = bs != NULL ? (size_t)(bs - s) : n;
 		buf_append(out, s + i, run - i);
 		i = run;
 		if (i >= n)
@@ -612,6 +631,16 @@ json_int64(const struct json *j, int t, int64_t *v)
 		neg = 1;
 		i = 1;
 	}
+	if (n - i <= 18) {
+		/* 18 digits cannot overflow: no check a digit */
+		for (; i < n; i++) {
+			if (!is_digit(s[i]))
+				return -1;
+			acc = acc * 10 + (uint64_t)(s[i] - '0');
+		}
+		*v = neg ? -(int64_t)acc : (int64_t)acc;
+		return n > (size_t)neg ? 0 : -1;
+	}
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; i < n; i++) {
 		if (!is_digit(s[i]))
@@ -636,13 +665,13 @@ json_put_string(struct buf *b, const char *s, size_t n)
 	buf_reserve(b, n + 2);
 	buf_putc(b, '"');
 	for (i = 0; i < n; i = run + 1) {
+		const unsigned char *p = (const unsigned char *)s + i;
+		const unsigned char *end = (const unsigned char *)s + n;
 		unsigned char c;
 
-		for (run = i; run < n; run++) {
-			c = (unsigned char)s[run];
-			if (c < 0x20 || c == '"' || c == '\\')
-				break;
-		}
+		while (p < end && (plain[*p] & PLAIN_WRITE))
+			p++;
+		run = (size_t)(p - (const unsigned char *)s);
 		buf_append(b, s + i, run - i);
 		if (run >= n)
 			break;

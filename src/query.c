@@ -252,12 +252,12 @@ query_render(struct query *q, const char *body, size_t len,
 		for (p = 0, k = td + 1; p < np; p++) {
 			int64_t ts;
 			int tv;
-			const char *v, *ts_why;
-			size_t vn;
+			const char *v, *ts_why, *tst;
+			size_t vn, tsn;
 
 			if (json_type(j, td) == JSON_OBJECT) {
-				v = json_raw(j, k, &vn);
-				ts = key_time(v, vn);
+				tst = json_raw(j, k, &tsn);
+				ts = key_time(tst, tsn);
 				tv = k + 1;
 				k = json_next(j, k + 1);
 				if (ts < 0)
@@ -271,6 +271,7 @@ query_render(struct query *q, const char *body, size_t len,
 				    json_count(j, e) != 2 ||
 				    json_int64(j, e + 1, &ts) < 0)
 					continue;
+				tst = json_raw(j, e + 1, &tsn);
 				tv = json_next(j, e + 1);
 			}
 			/* a time in the frame read as seconds, and not
@@ -290,7 +291,7 @@ query_render(struct query *q, const char *body, size_t len,
 			v = json_raw(j, tv, &vn);
 			ts_why = datapoint_timestamp_problem(ts);
 			if (ts_why != NULL || json_type(j, tv) != JSON_NUMBER ||
-			    datapoint_check_value(v, vn, &verr) < 0) {
+			    datapoint_check_number(v, vn, &verr) < 0) {
 				struct query_bad_value bv;
 
 				memset(&bv, 0, sizeof(bv));
@@ -313,8 +314,11 @@ query_render(struct query *q, const char *body, size_t len,
 				bad(bad_ctx, &bv);
 				continue;
 			}
-			datapoint_encode_point(out, head, head_len, ts, v, vn,
-			    tail, tail_len);
+			/* a time's digits are its text unless they start
+			 * with a zero (a key "0123") */
+			datapoint_encode_point(out, head, head_len, ts,
+			    tst[0] != '0' ? tst : NULL, tsn, v, vn, tail,
+			    tail_len);
 			buf_putc(out, '\n');
 			c.points++;
 			if (ts < last)

@@ -2,6 +2,7 @@
  * Every form jsmn accepts but RFC 8259 does not is a row of `bad`. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,9 +255,61 @@ test_writer(void)
 	ok(!json_utf8_valid("\xe2\x82", 2), "utf8: truncated");
 }
 
+/* buf_put_int64 and json_int64, both ways, at every digit count and
+ * the ends of the range */
+static void
+test_int64(void)
+{
+	static const long long vals[] = { 0, 1, -1, 9, 10, -10, 99, 100, 101,
+		999, 1000, 12345, -99999, 1678233600000LL, -1678233600007LL,
+		999999999999999999LL, 1000000000000000000LL,
+		9223372036854775807LL, -9223372036854775807LL - 1 };
+	size_t i, wrong = 0;
+	char text[32];
+
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct buf b;
+		struct json j;
+		struct error err;
+		int64_t back = 0;
+
+		buf_init(&b);
+		json_init(&j);
+		buf_put_int64(&b, vals[i]);
+		snprintf(text, sizeof(text), "%lld", vals[i]);
+		if (strcmp(b.p, text) != 0 || json_parse(&j, b.p, b.len,
+		    &err) < 0 || json_int64(&j, 0, &back) < 0 ||
+		    back != vals[i]) {
+			printf("# %lld: wrote %s, read %lld\n", vals[i], b.p,
+			    (long long)back);
+			wrong++;
+		}
+		buf_free(&b);
+		json_free(&j);
+	}
+	ok(wrong == 0, "int64: written as printf does, read back the same");
+	{
+		struct json j;
+		struct error err;
+		int64_t v;
+
+		json_init(&j);
+		ok(json_parse(&j, "9223372036854775808", 19, &err) == 0 &&
+		    json_int64(&j, 0, &v) < 0, "int64: one past the top is "
+		    "refused");
+		ok(json_parse(&j, "-9223372036854775809", 20, &err) == 0 &&
+		    json_int64(&j, 0, &v) < 0, "int64: one past the bottom "
+		    "is refused");
+		ok(json_parse(&j, "1.5", 3, &err) == 0 &&
+		    json_int64(&j, 0, &v) < 0, "int64: a fraction is refused");
+		json_free(&j);
+	}
+}
+
 int
 main(void)
 {
+	test_int64();
 	test_bad();
 	test_good();
 	test_walk();
