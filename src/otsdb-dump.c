@@ -21,6 +21,7 @@
 #include "log.h"
 #include "otsdb.h"
 #include "output.h"
+#include "plan.h"
 #include "progress.h"
 #include "strvec.h"
 #include "timeparse.h"
@@ -40,6 +41,7 @@ struct dump_opts {
 	int remove_metadata;
 	struct cli_common c;     /* shared HTTP and output options */
 	int list_metrics;
+	int plan;               /* --plan */
 	unsigned shard;         /* --shard I/N: this is shard I of N */
 	unsigned nshards;       /* 0 = no sharding */
 	int seed_defaults;      /* invoked as kilda-otsdb-dump */
@@ -74,6 +76,8 @@ static const struct cli_help_row help_rows[] = {
 	  "line (- = stdin)" },
 	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
 	{ 'o', "output", "FILE", "write to FILE instead of stdout" },
+	{ 0, "plan", NULL, "print the metrics, series, frames and queries a "
+	  "dump would take, and exit, without a data query" },
 	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
 	  "terminal" },
 	{ 'q', "quiet", NULL, "print errors only" },
@@ -102,6 +106,7 @@ enum {
 	OPT_MAX_RESPONSE,
 	OPT_MAX_SERIES,
 	OPT_METRIC,
+	OPT_PLAN,
 	OPT_METRICS_FILE,
 	OPT_FRAME,
 	OPT_REMOVE_METADATA,
@@ -116,6 +121,7 @@ static const struct option long_options[] = {
 	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
+	{ "plan", no_argument, NULL, OPT_PLAN },
 	{ "limit-rate", required_argument, NULL, CLI_OPT_LIMIT_RATE },
 	{ "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
@@ -186,6 +192,9 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		case OPT_LIST_METRICS:
 			o->list_metrics = 1;
 			break;
+		case OPT_PLAN:
+			o->plan = 1;
+			break;
 		case OPT_MAX_RESPONSE:
 			if (cli_parse_size(optarg, 4096, (uint64_t)1 << 32,
 			    &o->max_response) < 0)
@@ -252,9 +261,13 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 		    "'%s'", stop_text, argv[optind - 1]);
 	/* the old tool's name keeps its defaults: --dump-dir . and
 	 * --metrics-prefix kilda. */
+	if (o->plan && (o->list_metrics || o->output || o->dump_dir))
+		cli_usage_error(prog, "--plan writes its table to stdout: it "
+		    "cannot be combined with --list-metrics, --output or "
+		    "--dump-dir");
 	if (strncmp(prog, "kilda-", 6) == 0) {
 		o->seed_defaults = 1;
-		if (!o->dump_dir && !o->output && !o->list_metrics)
+		if (!o->dump_dir && !o->output && !o->list_metrics && !o->plan)
 			o->dump_dir = ".";
 		if (!o->prefix && !o->nmetrics && !o->metrics_file)
 			o->prefix = "kilda.";
@@ -274,6 +287,48 @@ static void
 on_progress(void *ctx, const struct dump_counters *c)
 {
 	progress_dump(ctx, c);
+}
+
+/* The engine's configuration from the options (no output yet). */
+static void
+fill_config(const struct dump_opts *o, const char *base, const char *shown,
+    struct dump_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->base = base;
+	cfg->shown = shown;
+	cfg->start_ms = o->start_ms;
+	cfg->stop_ms = o->stop_ms;
+	cfg->frame_ms = o->frame_ms;
+	cfg->concurrent = o->c.concurrent;
+	cfg->max_series = (size_t)o->max_series;
+	cfg->max_response = (size_t)o->max_response;
+	cfg->resumable = o->dump_dir != NULL;
+	cfg->stop = &cli_stop_signal;
+}
+
+/* --plan: the table on stdout, the totals on stderr. */
+static void
+plan(const struct dump_opts *o, struct http *http, const char *base,
+    const char *shown, const struct strvec *names, struct dump_counters *c,
+    struct fatal *f)
+{
+	struct dump_config cfg;
+	struct plan_counts n;
+
+	memset(&n, 0, sizeof(n));
+	fill_config(o, base, shown, &cfg);
+	dump_plan(&cfg, http, names->v, names->n, stdout, &n, f);
+	c->requests += n.requests;
+	c->retries += n.retries;
+	if (!f->set && !cli_stop_signal)
+		log_warn("plan: %llu metrics (%llu read by groups of series), "
+		    "%llu series, %llu frames, %llu queries without splits; "
+		    "%llu requests, no data query", (unsigned long long)n.metrics,
+		    (unsigned long long)n.by_series,
+		    (unsigned long long)n.series, (unsigned long long)n.frames,
+		    (unsigned long long)n.queries,
+		    (unsigned long long)c->requests);
 }
 
 /* Prints the selected names, one a line. */
@@ -313,18 +368,8 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 		fatal_set(f, "%s", err.msg);
 	if (names->n == 0 && out != NULL)
 		log_warn("no metric selected");
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.base = base;
-	cfg.shown = shown;
-	cfg.start_ms = o->start_ms;
-	cfg.stop_ms = o->stop_ms;
-	cfg.frame_ms = o->frame_ms;
-	cfg.concurrent = o->c.concurrent;
-	cfg.max_series = (size_t)o->max_series;
-	cfg.max_response = (size_t)o->max_response;
-	cfg.resumable = o->dump_dir != NULL;
+	fill_config(o, base, shown, &cfg);
 	cfg.out = out;
-	cfg.stop = &cli_stop_signal;
 	memset(&ev, 0, sizeof(ev));
 	ev.notes = notes;
 	ev.progress = on_progress;
@@ -384,6 +429,8 @@ main(int argc, char **argv)
 	    &f) == 0) {
 		if (o.list_metrics)
 			list_metrics(&names, &broken_pipe);
+		else if (o.plan)
+			plan(&o, http, base, shown, &names, &c, &f);
 		else
 			dump(&o, http, base, shown, &names, &c, &f,
 			    &broken_pipe, &pr);
@@ -397,7 +444,7 @@ main(int argc, char **argv)
 	}
 	if (f.set && !broken_pipe && f.err.msg[0] != '\0')
 		log_error("%s", f.err.msg);
-	if (!o.list_metrics && !broken_pipe)
+	if (!o.list_metrics && !o.plan && !broken_pipe)
 		summary_dump(&c, f.set || cli_stop_signal, f.set, &pr);
 	if (broken_pipe)
 		status = EXIT_BROKEN_PIPE;
