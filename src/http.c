@@ -48,6 +48,10 @@ struct http {
 	double next_start_ms;    /* --max-rate: no start before */
 	double bytes_free_ms;    /* --limit-rate: the bytes so far paid off */
 	uint64_t wire_sent, wire_recv;
+	/* easy handles of finished requests, reset and used again: a new
+	 * one costs an allocation and its set-up a request */
+	CURL **spare;
+	int nspare;
 };
 
 static uint64_t
@@ -144,6 +148,9 @@ http_free(struct http *h)
 		curl_multi_remove_handle(h->multi, r->easy);
 		http_req_free(r);
 	}
+	while (h->nspare > 0)
+		curl_easy_cleanup(h->spare[--h->nspare]);
+	free(h->spare);
 	curl_multi_cleanup(h->multi);
 	curl_slist_free_all(h->headers);
 	curl_slist_free_all(h->headers_gz);
@@ -247,7 +254,10 @@ start(struct http *h, struct http_req *r)
 {
 	CURL *e = r->easy;
 
-	if (e == NULL) {
+	if (e == NULL && h->nspare > 0) {
+		e = r->easy = h->spare[--h->nspare];
+		curl_easy_reset(e);
+	} else if (e == NULL) {
 		e = curl_easy_init();
 		if (e == NULL)
 			return -1;
@@ -268,11 +278,10 @@ start(struct http *h, struct http_req *r)
 		    (curl_off_t)r->body_len);
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->gzip_body ?
 		    h->headers_gz : h->headers);
-	} else {
+	} else
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-		/* query answers compress well; OpenTSDB gzips on request */
-		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	}
+	/* query answers compress well; OpenTSDB gzips on request */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -374,6 +383,14 @@ http_busy(const struct http *h)
 static void
 finish(struct http *h, struct http_req *r, enum http_outcome oc)
 {
+	if (r->easy != NULL && h->nspare < h->o.max_in_flight) {
+		/* removed from the multi handle already: kept for the next */
+		if (h->spare == NULL)
+			h->spare = xcalloc((size_t)h->o.max_in_flight,
+			    sizeof(*h->spare));
+		h->spare[h->nspare++] = r->easy;
+		r->easy = NULL;
+	}
 	r->outcome = oc;
 	h->pending--;
 	h->finished++;

@@ -15,8 +15,6 @@ struct strvec;
  * `max`, or at 25 when its configuration ignores max. */
 #define OTSDB_SUGGEST_MAX 5000
 #define OTSDB_SUGGEST_SERVER_CAP 25
-/* Longest GET query URL; longer queries go as a POST body. */
-#define OTSDB_GET_URL_MAX 3500
 /* OpenTSDB without chunking takes request bodies up to 8 KiB; TSUID
  * group queries stay well below. */
 #define OTSDB_TSUID_BODY_MAX 7000
@@ -71,12 +69,11 @@ int otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
 
 /* ---- data: /api/query */
 
-/* One query of raw points in [lo, hi) ms.  With tsuids == NULL: the
- * `none` aggregator over every series of metric, a GET unless the name
- * holds characters OpenTSDB's GET syntax cannot carry or the URL is too
- * long.  Otherwise the series tsuids[0..n): with `none`, one 'none'
- * sub-query listing them; without (servers before 2.3), one 'sum'
- * sub-query per TSUID.  The body is left empty for a GET. */
+/* One query of raw points in [lo, hi) ms, a POST of a JSON body
+ * (msResolution, noAnnotations).  With tsuids == NULL: the `none`
+ * aggregator over every series of metric.  Otherwise the series
+ * tsuids[0..n): with `none`, one 'none' sub-query listing them; without
+ * (servers before 2.3), one 'sum' sub-query per TSUID. */
 void otsdb_query_request(struct buf *url, struct buf *body,
     const char *base, const char *metric, int64_t lo, int64_t hi,
     char *const *tsuids, size_t n, int none);

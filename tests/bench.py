@@ -141,6 +141,7 @@ def main():
     bench_dump(args, tmp)
     bench_dump_faults(args, tmp)
     bench_dump_series(args, tmp)
+    bench_dump_sparse(args, tmp)
     os.rmdir(tmp)
 
 
@@ -386,6 +387,43 @@ def bench_dump_series(args, tmp):
         print("%-22s %10.2f %12s %7.1f MiB" % ("-c 1", wall,
                                                req[0].split()[0] if req
                                                else "?", rss / 1024.0))
+    os.unlink(data)
+
+
+def bench_dump_sparse(args, tmp):
+    """Answers like production's: 33 metrics of 21 series, a point a
+    minute for a day, default 180 s frames: 15,840 queries of 63 points.
+    Client CPU a query and a million points (targets: 50 us, 1.0 s)."""
+    data = os.path.join(tmp, "sparse.ndjson")
+    base = 1678233600
+    with open(data, "w", encoding="utf-8") as f:
+        for m in range(33):
+            for s_ in range(21):
+                for t in range(0, 86400, 60):
+                    f.write('{"metric":"sparse.m%d","timestamp":%d,'
+                            '"value":%d,"tags":{"host":"h%d","if":"e%d"}}\n'
+                            % (m, (base + t) * 1000 + s_, (t // 60) % 1000,
+                               s_ % 7, s_))
+    points = 33 * 21 * 1440
+    p, url = emulator("--data", data)
+    print()
+    print("otsdb-dump of sparse answers: 33 metrics x 21 series, a point a "
+          "minute for 24 h (%d points), 180 s frames, -c 4" % points)
+    print("%-22s %10s %10s %14s %12s %10s" % (
+        "case", "seconds", "queries", "CPU s/Mpoint", "CPU us/query",
+        "peak RSS"))
+    rc, wall, cpu, rss, err = measure(
+        [args.dump, "-c", "4", "-o", "/dev/null", url, str(base), "-e",
+         str(base + 86400)])
+    stop_emulator(p)
+    m = re.search(r"(\d+) frames, (\d+) points, (\d+) requests", err)
+    if rc != 0 or m is None or int(m.group(2)) != points:
+        print("exit %d: %s" % (rc, err.strip()))
+    else:
+        queries = int(m.group(3))
+        print("%-22s %10.2f %10d %14.3f %12.1f %7.1f MiB" % (
+            "-c 4", wall, queries, cpu / (points / 1e6),
+            cpu / queries * 1e6, rss / 1024.0))
     os.unlink(data)
 
 

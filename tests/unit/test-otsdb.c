@@ -21,20 +21,22 @@ test_query_requests(void)
 		long long lo, hi;
 		const char *url, *body;
 	} rows[] = {
-		/* GET with ms times, end inclusive, 'none', the ms flag */
-		{ "a.b", 1678233600000LL, 1678233780000LL,
-		  B "/api/query?start=1678233600000&end=1678233779999&m=none:"
-		  "a.b&ms&no_annotations", "" },
-		/* times below 11 digits say ms explicitly */
-		{ "a", 0, 1000, B "/api/query?start=0ms&end=999ms&m=none:a"
-		  "&ms&no_annotations", "" },
+		/* ms times, end inclusive, 'none', msResolution */
+		{ "a.b", 1678233600000LL, 1678233780000LL, B "/api/query",
+		  "{\"start\":1678233600000,\"end\":1678233779999,"
+		  "\"msResolution\":true,\"noAnnotations\":true,\"queries\":"
+		  "[{\"aggregator\":\"none\",\"metric\":\"a.b\"}]}" },
 		/* a 1 ms frame: end must still be after start */
-		{ "a", 5000, 5001, B "/api/query?start=5000ms&end=5001ms&m="
-		  "none:a&ms&no_annotations", "" },
-		/* bytes outside the unreserved set are %-encoded */
-		{ "a/b c\xc3\xa9", 0, 2000, B "/api/query?start=0ms&end=1999ms"
-		  "&m=none:a%2Fb%20c%C3%A9&ms&no_annotations", "" },
-		/* names the GET syntax cannot carry go as a POST */
+		{ "a", 5000, 5001, B "/api/query",
+		  "{\"start\":\"5000ms\",\"end\":\"5001ms\",\"msResolution\":"
+		  "true,\"noAnnotations\":true,\"queries\":[{\"aggregator\":"
+		  "\"none\",\"metric\":\"a\"}]}" },
+		/* any bytes: the name is a JSON string */
+		{ "a/b c\xc3\xa9", 0, 2000, B "/api/query",
+		  "{\"start\":\"0ms\",\"end\":\"1999ms\",\"msResolution\":true,"
+		  "\"noAnnotations\":true,\"queries\":[{\"aggregator\":\"none\","
+		  "\"metric\":\"a/b c\xc3\xa9\"}]}" },
+		/* names the GET syntax could not carry */
 		{ "odd:name{x}", 0, 2000, B "/api/query",
 		  "{\"start\":\"0ms\",\"end\":\"1999ms\",\"msResolution\":true,"
 		  "\"noAnnotations\":true,\"queries\":[{\"aggregator\":\"none\","
@@ -65,7 +67,7 @@ test_query_requests(void)
 		buf_free(&body);
 	}
 	{
-		/* a URL over the GET limit becomes a POST */
+		/* a long name: in the body too */
 		struct buf url, body;
 		char name[4000];
 
