@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -42,6 +43,7 @@ struct dump_opts {
 	struct cli_common c;     /* shared HTTP and output options */
 	int list_metrics;
 	int plan;               /* --plan */
+	long follow_ms;         /* --follow LAG, -1: off */
 	unsigned shard;         /* --shard I/N: this is shard I of N */
 	unsigned nshards;       /* 0 = no sharding */
 	int seed_defaults;      /* invoked as kilda-otsdb-dump */
@@ -56,6 +58,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "dump-dir", "DIR", "write METRIC.ndjson files and resume "
 	  "metadata into DIR instead of stdout" },
 	{ 'h', "help", NULL, "print this help and exit" },
+	{ 0, "follow", "LAG", "keep dumping, each frame once its end is LAG "
+	  "seconds old, until SIGTERM or SIGINT" },
 	{ 0, "idle-timeout", "SECONDS", "abandon and retry a query that gets "
 	  "no byte for this long (default 60, 0 = off)" },
 	{ 'k', "insecure", NULL, "do not verify the server's TLS certificate" },
@@ -102,6 +106,7 @@ static const struct cli_help_row help_rows[] = {
 
 enum {
 	OPT_DUMP_DIR = CLI_OPT_TOOL,
+	OPT_FOLLOW,
 	OPT_LIST_METRICS,
 	OPT_MAX_RESPONSE,
 	OPT_MAX_SERIES,
@@ -118,6 +123,7 @@ static const struct option long_options[] = {
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
 	{ "help", no_argument, NULL, 'h' },
+	{ "follow", required_argument, NULL, OPT_FOLLOW },
 	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
@@ -159,7 +165,8 @@ usage(FILE *f)
 	    "'YYYY-MM-DD HH:MM:SS[.mmm]' (local time; a trailing Z or +HH:MM\n"
 	    "makes it absolute), epoch seconds, epoch milliseconds, or now.\n"
 	    "\n"
-	    "Exit status: 0 complete, 1 complete but some values could not be\n"
+	    "Exit status: 0 complete (with --follow: also when stopped by\n"
+	    "SIGTERM or SIGINT), 1 complete but some values could not be\n"
 	    "dumped, 2 usage error, 3 fatal error.",
 	    help_rows);
 }
@@ -167,12 +174,13 @@ usage(FILE *f)
 static void
 parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 {
-	const char *stop_text = "now";
+	const char *stop_text = NULL;
 	int64_t now = clock_wall_ms();
 	long ms;
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->follow_ms = -1;
 	o->frame_ms = 180000;
 	o->max_response = (uint64_t)16 << 20;
 	o->max_series = 10000;
@@ -185,6 +193,12 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 			break;
 		case 'e':
 			stop_text = optarg;
+			break;
+		case OPT_FOLLOW:
+			if (cli_parse_seconds(optarg, 0, &ms) < 0)
+				cli_usage_error(prog, "invalid --follow '%s' "
+				    "(seconds)", optarg);
+			o->follow_ms = ms;
 			break;
 		case 'h':
 			usage(stdout);
@@ -254,9 +268,18 @@ parse_options(int argc, char **argv, const char *prog, struct dump_opts *o)
 	}
 	if (optind < argc)
 		cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	if (o->follow_ms >= 0 && (stop_text || o->list_metrics || o->plan ||
+	    o->output))
+		cli_usage_error(prog, "--follow runs until stopped: it cannot "
+		    "be combined with --time-stop, --list-metrics, --plan or "
+		    "--output (write to stdout or --dump-dir)");
+	if (stop_text == NULL)
+		stop_text = "now";
 	if (timeparse(stop_text, now, &o->stop_ms) < 0)
 		cli_usage_error(prog, "invalid --time-stop '%s'", stop_text);
-	if (!o->list_metrics && o->stop_ms <= o->start_ms)
+	if (o->follow_ms >= 0)
+		o->stop_ms = INT64_MAX; /* checked round by round */
+	if (!o->list_metrics && o->follow_ms < 0 && o->stop_ms <= o->start_ms)
 		cli_usage_error(prog, "TIME_STOP '%s' is not after TIME_START "
 		    "'%s'", stop_text, argv[optind - 1]);
 	/* the old tool's name keeps its defaults: --dump-dir . and
@@ -305,6 +328,143 @@ fill_config(const struct dump_opts *o, const char *base, const char *shown,
 	cfg->max_response = (size_t)o->max_response;
 	cfg->resumable = o->dump_dir != NULL;
 	cfg->stop = &cli_stop_signal;
+}
+
+static void dump(const struct dump_opts *o, struct http *http,
+    const char *base, const char *shown, const struct strvec *names,
+    struct dump_counters *c, struct fatal *f, int *broken_pipe,
+    struct progress *pr);
+
+/* While following, metrics are looked for again every 10 frames, but
+ * not more often than every 10 s nor less than every 10 min; waits are
+ * in steps of 0.2 s. */
+#define FOLLOW_STEP_MS 200
+
+static int64_t
+rediscover_ms(const struct dump_opts *o)
+{
+	int64_t ms = o->frame_ms * 10;
+
+	return ms < 10000 ? 10000 : ms > 600000 ? 600000 : ms;
+}
+
+/* The end of the last frame that ended LAG before now (frames tile from
+ * TIME_START). */
+static int64_t
+follow_stop(const struct dump_opts *o)
+{
+	int64_t now = clock_wall_ms() - o->follow_ms;
+
+	if (now <= o->start_ms)
+		return o->start_ms;
+	return o->start_ms + (now - o->start_ms) / o->frame_ms * o->frame_ms;
+}
+
+/* One round of --follow: names[from..) from `lo` (a --dump-dir dump
+ * starts at TIME_START and resumes each metric where it stopped) up to
+ * stop.  0 when the round ran to its end. */
+static int
+follow_round(const struct dump_opts *o, struct http *http, const char *base,
+    const char *shown, const struct strvec *names, size_t from, int64_t lo,
+    int64_t stop, struct dump_counters *c, struct fatal *f,
+    int *broken_pipe, struct progress *pr)
+{
+	struct dump_opts r = *o;
+	struct strvec part;
+	size_t i;
+
+	if (stop <= lo || from >= names->n)
+		return 0;
+	strvec_init(&part);
+	for (i = from; i < names->n; i++)
+		strvec_add(&part, names->v[i], strlen(names->v[i]));
+	r.start_ms = o->dump_dir ? o->start_ms : lo;
+	r.stop_ms = stop;
+	dump(&r, http, base, shown, &part, c, f, broken_pipe, pr);
+	strvec_free(&part);
+	return f->set || *broken_pipe || cli_stop_signal ? -1 : 0;
+}
+
+/* Whether name is in names: its first `sorted` sorted, the rest not. */
+static int
+has_name(const struct strvec *names, size_t sorted, const char *name)
+{
+	size_t lo = 0, hi = sorted, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(names->v[mid], name);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = sorted; i < names->n; i++)
+		if (strcmp(names->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* --follow LAG: rounds of frames as they become LAG old, new metrics
+ * from TIME_START, until a signal; *done_ms: the output is complete
+ * before it for every metric. */
+static void
+follow(const struct dump_opts *o, const struct discover_config *dc,
+    struct http *http, const char *base, const char *shown,
+    struct strvec *names, struct dump_counters *c, struct fatal *f,
+    int *broken_pipe, struct progress *pr, int64_t *done_ms)
+{
+	int64_t done = o->start_ms, stop, looked = clock_mono_ms();
+	size_t known = names->n, sorted = names->n;
+
+	*done_ms = done;
+	while (!f->set && !*broken_pipe && !cli_stop_signal) {
+		stop = follow_stop(o);
+		if (stop > done) {
+			/* the metrics known, then any found since, from the
+			 * start: each is a gap-free prefix of time */
+			if (follow_round(o, http, base, shown, names, 0, done,
+			    stop, c, f, broken_pipe, pr) < 0)
+				break;
+			done = stop;
+			*done_ms = done;
+			if (fflush(stdout) != 0)
+				break;
+			continue;
+		}
+		if (clock_mono_ms() - looked >= rediscover_ms(o)) {
+			struct strvec found;
+			size_t i;
+
+			looked = clock_mono_ms();
+			strvec_init(&found);
+			if (discover_metrics(dc, http, &found, &c->requests,
+			    &c->retries, f) < 0) {
+				strvec_free(&found);
+				break;
+			}
+			for (i = 0; i < found.n; i++)
+				if (!has_name(names, sorted, found.v[i]))
+					strvec_add(names, found.v[i],
+					    strlen(found.v[i]));
+			strvec_free(&found);
+			if (names->n > known) {
+				log_verbose("--follow: %zu new metrics",
+				    names->n - known);
+				if (follow_round(o, http, base, shown, names,
+				    known, o->start_ms, done, c, f,
+				    broken_pipe, pr) < 0)
+					break;
+				known = names->n;
+			}
+			continue;
+		}
+		on_progress(pr, c);
+		usleep(FOLLOW_STEP_MS * 1000);
+	}
 }
 
 /* --plan: the table on stdout, the totals on stderr. */
@@ -400,6 +560,7 @@ main(int argc, char **argv)
 	struct progress pr = { 0 };
 	char *base, *shown;
 	int status, broken_pipe = 0;
+	int64_t followed = -1;
 
 	parse_options(argc, argv, prog, &o);
 	if (cli_start(prog, &o.c) < 0)
@@ -431,6 +592,9 @@ main(int argc, char **argv)
 			list_metrics(&names, &broken_pipe);
 		else if (o.plan)
 			plan(&o, http, base, shown, &names, &c, &f);
+		else if (o.follow_ms >= 0)
+			follow(&o, &dc, http, base, shown, &names, &c, &f,
+			    &broken_pipe, &pr, &followed);
 		else
 			dump(&o, http, base, shown, &names, &c, &f,
 			    &broken_pipe, &pr);
@@ -446,11 +610,20 @@ main(int argc, char **argv)
 		log_error("%s", f.err.msg);
 	if (!o.list_metrics && !o.plan && !broken_pipe)
 		summary_dump(&c, f.set || cli_stop_signal, f.set, &pr);
+	if (followed >= 0 && !broken_pipe) {
+		char when[64];
+
+		timeparse_format(followed, when, sizeof(when));
+		log_error("followed: the output is complete before %lld (%s)%s",
+		    (long long)followed, when, o.dump_dir ? "" : "; a rerun "
+		    "from there may repeat points of the last round, which "
+		    "a put stores once");
+	}
 	if (broken_pipe)
 		status = EXIT_BROKEN_PIPE;
 	else if (f.set)
 		status = EXIT_FATAL;
-	else if (cli_stop_signal)
+	else if (cli_stop_signal && o.follow_ms < 0)
 		status = 128 + cli_stop_signal;
 	else if (c.bad_values > 0)
 		status = EXIT_PARTIAL;
