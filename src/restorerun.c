@@ -157,22 +157,30 @@ new_batch(const struct run *run, int source)
 	    run->cfg->max_points, source);
 }
 
-/* Adds a point of a batch that fit to the batches to send again. */
-static void
+/* Adds a point of a batch that fit to the batches to send again; -1
+ * when it cannot be sent alone.  That does not happen today (a point
+ * joins a batch only when its stored size fits, or alone), but the
+ * caller then reports the point rather than drop it. */
+static int
 again_add(struct refusal_ctx *rc, const char *line, size_t len,
     uint64_t lineno, uint64_t end_offset)
 {
 	struct batch *b = rc->nagain ? rc->again[rc->nagain - 1] : NULL;
+	enum batch_result r;
 
 	if (b != NULL && batch_add(b, line, len, lineno, end_offset) ==
 	    BATCH_ADDED)
-		return;
+		return 0;
+	b = new_batch(rc->run, (int)rc->p->input);
+	r = batch_add(b, line, len, lineno, end_offset);
+	if (r != BATCH_ADDED) {
+		batch_free(b);
+		return -1;
+	}
 	rc->again = xreallocarray(rc->again, rc->nagain + 1,
 	    sizeof(*rc->again));
-	b = rc->again[rc->nagain++] = new_batch(rc->run,
-	    (int)rc->p->input);
-	/* alone it fits: it was sent in a batch of the same cap */
-	batch_add(b, line, len, lineno, end_offset);
+	rc->again[rc->nagain++] = b;
+	return 0;
 }
 
 static void
@@ -195,14 +203,19 @@ on_refused(void *ctx, const struct put_refusal *r)
 		lineno = bp->lineno;
 	}
 	if (bp != NULL && transient && rc->p->attempt < run->cfg->retries) {
-		again_add(rc, line, len, lineno, bp->end_offset);
-		note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: refused for now "
-		    "by the server (%s): sending it again", src,
-		    (unsigned long long)lineno, r->reason);
-		return;
-	}
-	snprintf(why, sizeof(why), "%s%s", r->reason,
-	    transient ? " (retries exhausted)" : "");
+		if (again_add(rc, line, len, lineno, bp->end_offset) == 0) {
+			note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: refused "
+			    "for now by the server (%s): sending it again", src,
+			    (unsigned long long)lineno, r->reason);
+			return;
+		}
+		/* reported, never dropped */
+		snprintf(why, sizeof(why), "%s (cannot be sent again: alone "
+		    "it does not fit in --request-size-limit %zu, even "
+		    "compressed)", r->reason, run->cfg->size_limit);
+	} else
+		snprintf(why, sizeof(why), "%s%s", r->reason,
+		    transient ? " (retries exhausted)" : "");
 	note(&run->ev->notes, NOTE_VERBOSE,
 	    "%s:%llu: refused by the server: %s", src,
 	    (unsigned long long)lineno, why);
