@@ -21,20 +21,30 @@ struct batch_gzip {
 	size_t pending; /* uncompressed bytes fed since */
 };
 
-struct batch *
-batch_new(size_t cap, size_t max_points, int source)
+/* An empty batch of either kind: "[" and the bounds. */
+static struct batch *
+alloc_batch(size_t cap, size_t max_points, int source, int gzip)
 {
 	struct batch *b = xcalloc(1, sizeof(*b));
 
 	buf_init(&b->body);
 	buf_init(&b->gz);
+	b->cap = cap;
+	b->raw_cap = batch_raw_cap(cap, gzip);
+	b->max_points = max_points;
+	b->source = source;
+	b->gzip = gzip;
+	return b;
+}
+
+struct batch *
+batch_new(size_t cap, size_t max_points, int source)
+{
+	struct batch *b = alloc_batch(cap, max_points, source, 0);
+
 	/* the whole cap at once: appends never copy (bounded by the cap) */
 	buf_reserve(&b->body, cap);
 	buf_putc(&b->body, '[');
-	b->cap = cap;
-	b->raw_cap = cap;
-	b->max_points = max_points;
-	b->source = source;
 	return b;
 }
 
@@ -88,16 +98,9 @@ gz_start(struct batch *b)
 struct batch *
 batch_new_gzip(size_t cap, size_t max_points, int source)
 {
-	struct batch *b = xcalloc(1, sizeof(*b));
+	struct batch *b = alloc_batch(cap, max_points, source, 1);
 
-	buf_init(&b->body);
-	buf_init(&b->gz);
 	buf_putc(&b->body, '[');
-	b->cap = cap;
-	b->raw_cap = batch_raw_cap(cap, 1);
-	b->max_points = max_points;
-	b->source = source;
-	b->gzip = 1;
 	b->z = xcalloc(1, sizeof(*b->z));
 	gz_start(b);
 	return b;

@@ -64,6 +64,18 @@ rnd(struct http *h)
 	return h->rng * 2685821657736338717ULL;
 }
 
+/* The headers of a POST of JSON, and one more when extra is not NULL. */
+static struct curl_slist *
+post_headers(const char *extra)
+{
+	struct curl_slist *l = curl_slist_append(NULL,
+	    "Content-Type: application/json");
+
+	/* OpenTSDB's Netty answers Expect: 100-continue with 400 */
+	l = curl_slist_append(l, "Expect:");
+	return extra != NULL ? curl_slist_append(l, extra) : l;
+}
+
 struct http *
 http_new(const struct http_opts *opts)
 {
@@ -82,14 +94,8 @@ http_new(const struct http_opts *opts)
 	}
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)h->o.max_in_flight);
-	h->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	/* OpenTSDB's Netty answers Expect: 100-continue with 400 */
-	h->headers = curl_slist_append(h->headers, "Expect:");
-	h->headers_gz = curl_slist_append(NULL,
-	    "Content-Type: application/json");
-	h->headers_gz = curl_slist_append(h->headers_gz, "Expect:");
-	h->headers_gz = curl_slist_append(h->headers_gz,
-	    "Content-Encoding: gzip");
+	h->headers = post_headers(NULL);
+	h->headers_gz = post_headers("Content-Encoding: gzip");
 	h->rng = (uint64_t)clock_mono_ms() * 0x9E3779B97F4A7C15ULL ^
 	    (uint64_t)getpid();
 	if (h->rng == 0)

@@ -371,17 +371,16 @@ follow_round(const struct dump_opts *o, struct http *http, const char *base,
 {
 	struct dump_opts r = *o;
 	struct strvec part;
-	size_t i;
 
 	if (stop <= lo || from >= names->n)
 		return 0;
-	strvec_init(&part);
-	for (i = from; i < names->n; i++)
-		strvec_add(&part, names->v[i], strlen(names->v[i]));
+	/* a view of names[from..), not a copy: dump() only reads it */
+	part.v = names->v + from;
+	part.n = names->n - from;
+	part.cap = 0;
 	r.start_ms = o->dump_dir ? o->start_ms : lo;
 	r.stop_ms = stop;
 	dump(&r, http, base, shown, &part, c, f, broken_pipe, pr);
-	strvec_free(&part);
 	return f->set || *broken_pipe || cli_stop_signal ? -1 : 0;
 }
 

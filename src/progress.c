@@ -58,14 +58,33 @@ moved(struct progress *p, uint64_t points)
 	}
 }
 
+/* Writes the tool's rows, then those both tools have: errors, start
+ * and last-progress times (`what` was last moved), the exit status. */
 static void
 stats_write(struct progress *p, const char *prefix,
-    const struct stat_row *rows, size_t n)
+    const struct stat_row *tool, size_t ntool, const char *what, int final,
+    int exit_status)
 {
-	char tmp[4096];
+	char tmp[4096], last_help[80];
+	struct stat_row rows[24];
 	FILE *f;
-	size_t i;
+	size_t i, n = 0;
 	int bad;
+
+	for (i = 0; i < ntool && n < sizeof(rows) / sizeof(rows[0]) - 4; i++)
+		rows[n++] = tool[i];
+	snprintf(last_help, sizeof(last_help), "Unix time a datapoint was "
+	    "last %s.", what);
+	rows[n++] = (struct stat_row){ "errors_total", "counter",
+	    "Errors reported.", (long long)log_errors() +
+	    (final && exit_status == 3) };
+	rows[n++] = (struct stat_row){ "start_time_seconds", "gauge",
+	    "Unix time of the start.", p->start_time };
+	rows[n++] = (struct stat_row){ "last_progress_time_seconds", "gauge",
+	    last_help, p->last_progress };
+	rows[n++] = (struct stat_row){ "exit_status", "gauge", "The exit "
+	    "status, once the run ended; -1 while it runs.",
+	    final ? exit_status : -1 };
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", p->stats_file,
 	    (long)getpid()) >= sizeof(tmp)) {
@@ -145,19 +164,10 @@ stats_dump(struct progress *p, const struct dump_counters *c, int final,
 			    "wire.", sent),
 			ROW("bytes_received_total", "counter", "Bytes received "
 			    "over the wire.", recv),
-			ROW("errors_total", "counter", "Errors reported.",
-			    log_errors() + (final && exit_status == 3)),
-			ROW("start_time_seconds", "gauge", "Unix time of the "
-			    "start.", p->start_time),
-			ROW("last_progress_time_seconds", "gauge", "Unix time "
-			    "a datapoint was last written.", p->last_progress),
-			ROW("exit_status", "gauge", "The exit status, once the "
-			    "run ended; -1 while it runs.",
-			    final ? exit_status : -1),
 		};
 
 		stats_write(p, "otsdb_dump", rows, sizeof(rows) /
-		    sizeof(rows[0]));
+		    sizeof(rows[0]), "written", final, exit_status);
 	}
 }
 
@@ -187,19 +197,10 @@ stats_restore(struct progress *p, const struct restore_counters *c,
 			    "again.", c->retries),
 			ROW("bytes_sent_total", "counter", "Request body bytes "
 			    "sent.", c->bytes_sent),
-			ROW("errors_total", "counter", "Errors reported.",
-			    log_errors() + (final && exit_status == 3)),
-			ROW("start_time_seconds", "gauge", "Unix time of the "
-			    "start.", p->start_time),
-			ROW("last_progress_time_seconds", "gauge", "Unix time "
-			    "a datapoint was last stored.", p->last_progress),
-			ROW("exit_status", "gauge", "The exit status, once the "
-			    "run ended; -1 while it runs.",
-			    final ? exit_status : -1),
 		};
 
 		stats_write(p, "otsdb_restore", rows, sizeof(rows) /
-		    sizeof(rows[0]));
+		    sizeof(rows[0]), "stored", final, exit_status);
 	}
 }
 
@@ -301,8 +302,7 @@ summary_restore(const struct restore_counters *c, int dry_run,
 		    (unsigned long long)rejected,
 		    (unsigned long long)c->requests, size_limit,
 		    (unsigned long long)c->bytes_sent);
-	else
-	{
+	else {
 		rates(rate, sizeof(rate), p, c->requests, secs);
 		log_error("%s%llu lines read, %llu points stored, %llu "
 		    "rejected, %llu requests, %llu retries, %llu bytes sent, "
