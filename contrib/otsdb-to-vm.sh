@@ -7,7 +7,10 @@
 # restore loop in the background uploads each done folder with
 # otsdb-restore and removes it.  Ctrl-C once: counted only; twice: stop
 # dumping, let the restore loop finish what is ready; three times: stop
-# the restore loop after its current folder.
+# the restore loop after its current folder.  With --check_url, each
+# restored folder is read back (otsdb-restore --check) before it is
+# removed; what lacks is restored again, and a folder that still does not
+# check is kept and reported.
 set -u
 
 usage() {
@@ -32,6 +35,10 @@ Options:
   -dfp, --dump_folder_prefix P    folder name prefix (default opentsdb-data-)
   -dsf, --dump_storage_folder D   where the folders go
                                   (default /vm_migration_volume)
+  -cu,  --check_url URL           after restoring a folder, read it back from
+                                  VictoriaMetrics' HTTP API at URL (port
+                                  8428) with otsdb-restore --check; restore
+                                  what lacks, keep a folder that still fails
   -sbl, --show_background_log     print the restore log's tail after each dump
   -h,   --help                    this help
 
@@ -43,8 +50,9 @@ OTSDB_DUMP, OTSDB_RESTORE (the programs, e.g. a docker run wrapper),
 OTSDB_DUMP_OPTS, OTSDB_RESTORE_OPTS (extra options),
 RESTORE_SIZE_LIMIT (1048576), DEBUG.
 
-Exit status: 0 everything migrated; 1 an interval or folder was lost
-(reported, never deleted); 2 usage; 130 stopped with Ctrl-C.
+Exit status: 0 everything migrated (and, with --check_url, read back);
+1 an interval or folder was lost or did not check (reported, never
+deleted); 2 usage; 130 stopped with Ctrl-C.
 EOF
 }
 
@@ -80,6 +88,7 @@ query_frame_size=180
 dump_folder_prefix=opentsdb-data-
 dump_storage_folder=/vm_migration_volume
 show_background_log=0
+check_url=
 
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -99,6 +108,7 @@ while [ $# -gt 0 ]; do
 	-q | --query_frame_size) query_frame_size=$2 ;;
 	-dfp | --dump_folder_prefix) dump_folder_prefix=$2 ;;
 	-dsf | --dump_storage_folder) dump_storage_folder=$2 ;;
+	-cu | --check_url) check_url=$2 ;;
 	*) die_usage "unknown option '$opt'" ;;
 	esac
 	shift 2
@@ -155,6 +165,47 @@ status_dir=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-to-vm.XXXXXX") || exit 1
 
 # ------------------------------------------------------------ restore loop
 
+# wait_job PID: its exit status, waited for across the signals this
+# shell traps (a trapped signal ends a wait early with a status > 128)
+wait_job() {
+	local r
+	wait "$1" 2>/dev/null
+	r=$?
+	while [ "$r" -gt 128 ] && kill -0 "$1" 2>/dev/null; do
+		wait "$1" 2>/dev/null
+		r=$?
+	done
+	return "$r"
+}
+
+# check_folder FOLDER: read the folder's points back from --check_url;
+# restore what lacks and check again, up to restore_attempts times.  The
+# mismatches file is not *.ndjson, so a restore of the folder skips it.
+check_folder() {
+	local tries=0 rc lacking="$1/check.lacking"
+	while :; do
+		tries=$((tries + 1))
+		"$OTSDB_RESTORE" --check --dump-dir "$1" --mismatches "$lacking" \
+			"$check_url" >>"$background_log" 2>&1 </dev/null &
+		wait_job $!
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			blog "checked $1: the target holds every point"
+			return 0
+		fi
+		blog "check of $1 (attempt $tries): status $rc"
+		[ "$tries" -ge "$restore_attempts" ] && return 1
+		if [ "$rc" -eq 1 ] && [ -s "$lacking" ]; then
+			blog "restoring the $(wc -l <"$lacking") points $1 lacks"
+			# shellcheck disable=SC2086
+			"$OTSDB_RESTORE" --request-size-limit "$RESTORE_SIZE_LIMIT" \
+				$OTSDB_RESTORE_OPTS "$destination_url" "$lacking" \
+				>>"$background_log" 2>&1 </dev/null
+		fi
+		sleep "$delay_between_checks_new_folder"
+	done
+}
+
 restore_loop() {
 	local finish=0 stop=0 folder tries rc
 	trap 'finish=1' USR1
@@ -181,12 +232,15 @@ restore_loop() {
 				--request-size-limit "$RESTORE_SIZE_LIMIT" \
 				$OTSDB_RESTORE_OPTS "$destination_url" \
 				>>"$background_log" 2>&1 </dev/null &
-			wait $! 2>/dev/null
+			wait_job $!
 			rc=$?
-			while [ "$rc" -gt 128 ] && kill -0 $! 2>/dev/null; do
-				wait $! 2>/dev/null
-				rc=$?
-			done
+			if [ "$rc" -eq 0 ] && [ -n "$check_url" ] &&
+				! check_folder "$folder"; then
+				mv "$folder" "${folder%_dump_done}_check_failed"
+				blog "check of $folder failed: kept as ${folder%_dump_done}_check_failed"
+				echo "$folder" >>"$status_dir/restore_failed"
+				break
+			fi
 			if [ "$rc" -eq 0 ]; then
 				rm -rf "$folder"
 				blog "restored and removed $folder"
@@ -204,6 +258,9 @@ restore_loop() {
 	blog "restore loop finished"
 }
 
+# the marker exists before the restore loop looks for it (it ends when
+# the marker goes); then it names both processes
+printf '%s\n' "$$" >"$marker_for_execution"
 restore_loop &
 restore_pid=$!
 printf '%s\t%s\n' "$$" "$restore_pid" >"$marker_for_execution"

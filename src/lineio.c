@@ -193,3 +193,14 @@ lineio_skip(struct lineio *r, uint64_t offset, struct error *err)
 	r->scanned = 0;
 	return 0;
 }
+
+int
+lineio_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}

@@ -53,4 +53,7 @@ enum lineio_result lineio_next(struct lineio *r, const char **line,
  * Returns 0, or -1 if the input is shorter or cannot be read. */
 int lineio_skip(struct lineio *r, uint64_t offset, struct error *err);
 
+/* Whether a line holds only spaces and tabs (or nothing). */
+int lineio_blank(const char *s, size_t n);
+
 #endif

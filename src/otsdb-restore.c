@@ -3,12 +3,14 @@
  * exit status. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "cli.h"
 #include "clock.h"
 #include "dumpdir.h"
@@ -38,12 +40,18 @@ struct restore_opts {
 	int sync;               /* --sync */
 	int compress;           /* --compress */
 	long sync_timeout_ms;   /* --sync-timeout */
+	int check;              /* --check: compare, do not write */
+	enum check_target target; /* --target-type */
+	const char *mismatches; /* --mismatches FILE */
+	int batching;           /* -s or --max-points given */
 	struct cli_common c;     /* shared HTTP and output options */
 };
 
 static const struct cli_help_row help_rows[] = {
 	{ 'c', "concurrent", "N", "requests in flight at once (default 1)" },
 	{ 0, "cacert", "FILE", "CA certificates to verify the server with" },
+	{ 0, "check", NULL, "write nothing: read every point back from the "
+	  "target (OpenTSDB or VictoriaMetrics) and compare" },
 	{ 0, "compress", NULL, "gzip request bodies; the size cap then counts "
 	  "the compressed bytes" },
 	{ 0, "dump-dir", "DIR", "read every *.ndjson file in DIR, in name "
@@ -61,6 +69,8 @@ static const struct cli_help_row help_rows[] = {
 	  "retries included" },
 	{ 0, "max-points", "N", "at most N datapoints a request (default: no "
 	  "limit)" },
+	{ 0, "mismatches", "FILE", "with --check, write the missing and "
+	  "different points to FILE as NDJSON (- for stdout)" },
 	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
 	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
 	  "terminal" },
@@ -80,6 +90,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "retries", "N", "retries of a failed request (default 5)" },
 	{ 0, "retry-time", "SECONDS", "go on retrying a failed request for at "
 	  "least this long (default 120)" },
+	{ 0, "target-type", "TYPE", "with --check, the target is 'opentsdb' "
+	  "or 'victoriametrics' (default: ask it)" },
 	{ 0, "timeout", "SECONDS", "time limit of one request (default 30)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
 	{ 'v', "verbose", NULL, "report every retry and refused point" },
@@ -88,7 +100,10 @@ static const struct cli_help_row help_rows[] = {
 };
 
 enum {
-	OPT_COMPRESS = CLI_OPT_TOOL,
+	OPT_CHECK = CLI_OPT_TOOL,
+	OPT_COMPRESS,
+	OPT_MISMATCHES,
+	OPT_TARGET_TYPE,
 	OPT_DUMP_DIR,
 	OPT_MAX_LINE,
 	OPT_MAX_POINTS,
@@ -100,6 +115,7 @@ enum {
 
 static const struct option long_options[] = {
 	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "concurrent", required_argument, NULL, 'c' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "compress", no_argument, NULL, OPT_COMPRESS },
@@ -111,6 +127,7 @@ static const struct option long_options[] = {
 	{ "max-line-length", required_argument, NULL, OPT_MAX_LINE },
 	{ "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE },
 	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
+	{ "mismatches", required_argument, NULL, OPT_MISMATCHES },
 	{ "netrc", no_argument, NULL, CLI_OPT_NETRC },
 	{ "progress", no_argument, NULL, CLI_OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -122,6 +139,7 @@ static const struct option long_options[] = {
 	{ "stats-file", required_argument, NULL, CLI_OPT_STATS_FILE },
 	{ "sync", no_argument, NULL, OPT_SYNC },
 	{ "sync-timeout", required_argument, NULL, OPT_SYNC_TIMEOUT },
+	{ "target-type", required_argument, NULL, OPT_TARGET_TYPE },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -136,10 +154,14 @@ usage(FILE *f)
 	    "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
 	    "from standard input when there are none or a FILE is -, or from\n"
 	    "--dump-dir, and store them with size-capped POST requests to\n"
-	    "OPENTSDB_ENDPOINT/api/put.\n"
+	    "OPENTSDB_ENDPOINT/api/put.  With --check, write nothing: read\n"
+	    "the points back from the target (OpenTSDB or VictoriaMetrics'\n"
+	    "HTTP port) and print per metric how many were found, missing\n"
+	    "or different.\n"
 	    "\n"
-	    "Exit status: 0 every datapoint stored, 1 some were rejected (see\n"
-	    "--reject-file), 2 usage error, 3 fatal error.",
+	    "Exit status: 0 every datapoint stored (--check: found), 1 some\n"
+	    "were rejected (see --reject-file; --check: some missing or\n"
+	    "different), 2 usage error, 3 fatal error.",
 	    help_rows);
 }
 
@@ -156,6 +178,22 @@ parse_options(int argc, char **argv, const char *prog,
 	while ((c = getopt_long(argc, argv, "c:hknqs:u:vV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
+		case OPT_CHECK:
+			o->check = 1;
+			break;
+		case OPT_MISMATCHES:
+			o->mismatches = optarg;
+			break;
+		case OPT_TARGET_TYPE:
+			if (strcmp(optarg, "opentsdb") == 0)
+				o->target = CHECK_TARGET_OPENTSDB;
+			else if (strcmp(optarg, "victoriametrics") == 0)
+				o->target = CHECK_TARGET_VM;
+			else
+				cli_usage_error(prog, "invalid --target-type "
+				    "'%s' (opentsdb or victoriametrics)",
+				    optarg);
+			break;
 		case OPT_COMPRESS:
 			o->compress = 1;
 			break;
@@ -175,6 +213,7 @@ parse_options(int argc, char **argv, const char *prog,
 				    "'%s' (64 to 1G)", optarg);
 			break;
 		case OPT_MAX_POINTS:
+			o->batching = 1;
 			if (cli_parse_size(optarg, 1, 100000000,
 			    &o->max_points) < 0)
 				cli_usage_error(prog, "invalid --max-points '%s'",
@@ -199,6 +238,7 @@ parse_options(int argc, char **argv, const char *prog,
 			break;
 		}
 		case 's':
+			o->batching = 1;
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
 			    &o->size_limit) < 0)
 				cli_usage_error(prog, "invalid "
@@ -224,6 +264,14 @@ parse_options(int argc, char **argv, const char *prog,
 		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
 	if (o->sync_timeout_ms && !o->sync)
 		cli_usage_error(prog, "--sync-timeout needs --sync");
+	if ((o->mismatches || o->target) && !o->check)
+		cli_usage_error(prog, "%s needs --check", o->mismatches ?
+		    "--mismatches" : "--target-type");
+	if (o->check && (o->dry_run || o->sync || o->compress ||
+	    o->remove_metadata || o->batching || o->c.stats_file))
+		cli_usage_error(prog, "--check writes nothing: it does not "
+		    "combine with --dry-run, --sync, --compress, "
+		    "--remove-metadata, -s, --max-points or --stats-file");
 }
 
 static void
@@ -263,6 +311,123 @@ list_inputs(const struct restore_opts *o, struct strvec *paths,
 	return 0;
 }
 
+static void
+on_check_progress(void *ctx, const struct check_counters *c)
+{
+	progress_check(ctx, c);
+}
+
+/* --check: the inputs against what the target holds.  The table goes to
+ * stdout, or to stderr when the mismatching points do. */
+static int
+run_check(const struct restore_opts *o, const char *prog)
+{
+	struct check_config cfg;
+	struct check_events ev;
+	struct check_counters c;
+	struct check_summary sum;
+	struct strvec paths, rmetas;
+	struct restore_input *inputs = NULL;
+	struct progress pr = { 0 };
+	struct fatal f = { 0, { "" } };
+	struct error err;
+	struct http *http = NULL;
+	char *base = cli_base_url(o->endpoint);
+	char *shown = cli_mask_url(base);
+	char what[96] = "";
+	FILE *table = stdout, *mm = NULL;
+	int status = EXIT_FATAL, ran = 0;
+	int to_stdout = o->mismatches && strcmp(o->mismatches, "-") == 0;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	memset(&cfg, 0, sizeof(cfg));
+	c.start_ms = clock_mono_ms();
+	progress_start(&pr, NULL, NULL, o->c.max_rate > 0 ||
+	    o->c.limit_rate > 0);
+	check_summary_init(&sum);
+	strvec_init(&paths);
+	strvec_init(&rmetas);
+	if (list_inputs(o, &paths, &rmetas) < 0)
+		goto out;
+	if (to_stdout) {
+		mm = stdout;
+		table = stderr;
+	} else if (o->mismatches && (mm = fopen(o->mismatches, "w")) ==
+	    NULL) {
+		log_error("%s: %s", o->mismatches, strerror(errno));
+		goto out;
+	}
+	if (o->reject_file) {
+		cfg.reject = reject_open(o->reject_file, &err);
+		if (cfg.reject == NULL) {
+			log_error("%s", err.msg);
+			goto out;
+		}
+		log_limit_hint(" (see the reject file)");
+	}
+	http = cli_http_new("otsdb-restore/" PACKAGE_VERSION, &o->c,
+	    CHECK_MAX_ANSWER, otsdb_query_retryable, shown);
+	if (http == NULL)
+		goto out;
+	pr.http = http;
+	cfg.target = o->target;
+	if (check_detect(http, base, shown, &cfg.target, what, sizeof(what),
+	    &err) < 0) {
+		log_error("%s", err.msg);
+		goto out;
+	}
+	log_verbose("checking against %s at %s", what, shown);
+	/* everything is checked: resume metadata is for writes */
+	inputs = xcalloc(paths.n ? paths.n : 1, sizeof(*inputs));
+	for (i = 0; i < paths.n; i++)
+		inputs[i].path = paths.v[i];
+	cfg.base = base;
+	cfg.shown_base = shown;
+	cfg.max_line = (size_t)o->max_line;
+	cfg.mismatches = mm;
+	cfg.mismatches_name = to_stdout ? "standard output" : o->mismatches;
+	cfg.stop = &cli_stop_signal;
+	memset(&ev, 0, sizeof(ev));
+	ev.notes.fn = log_note_fn;
+	ev.progress = on_check_progress;
+	ev.ctx = &pr;
+	check_run(&cfg, &ev, http, inputs, paths.n, &c, &sum, &f);
+	ran = 1;
+	if (mm != NULL && mm != stdout && fclose(mm) != 0 && !f.set)
+		fatal_set(&f, "%s: %s", o->mismatches, strerror(errno));
+	mm = NULL;
+	if (reject_close(cfg.reject, &err) < 0)
+		fatal_set(&f, "%s", err.msg);
+	cfg.reject = NULL;
+	if (f.set)
+		log_error("%s", f.err.msg);
+	check_summary_write(&sum, table);
+	summary_check(&c, what, shown, f.set || cli_stop_signal, f.set, &pr);
+	if (f.set)
+		status = EXIT_FATAL;
+	else if (cli_stop_signal)
+		status = 128 + cli_stop_signal;
+	else if (c.missing + c.different + c.rejected_lines > 0)
+		status = EXIT_PARTIAL;
+	else
+		status = EXIT_OK;
+out:
+	if (mm != NULL && mm != stdout)
+		fclose(mm);
+	reject_close(cfg.reject, &err);
+	status = exit_status(status, cli_close_stdout(prog, f.set || !ran));
+	http_free(http);
+	free(inputs);
+	strvec_free(&paths);
+	strvec_free(&rmetas);
+	check_summary_free(&sum);
+	free(base);
+	free(shown);
+	cli_finish();
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,6 +450,8 @@ main(int argc, char **argv)
 	parse_options(argc, argv, prog, &o);
 	if (cli_start(prog, &o.c) < 0)
 		return EXIT_FATAL;
+	if (o.check)
+		return run_check(&o, prog);
 	memset(&c, 0, sizeof(c));
 	c.start_ms = clock_mono_ms();
 	progress_start(&pr, o.c.stats_file, NULL,

@@ -334,6 +334,34 @@ has(const char *body, size_t len, const char *text)
 	return body != NULL && memmem(body, len, text, strlen(text)) != NULL;
 }
 
+void
+otsdb_series_subquery(struct buf *out, const char *metric_json,
+    size_t metric_len, const char *tags_json, size_t tags_len)
+{
+	buf_puts(out, "{\"aggregator\":\"none\",\"metric\":");
+	buf_append(out, metric_json, metric_len);
+	buf_puts(out, ",\"tags\":");
+	buf_append(out, tags_json, tags_len);
+	buf_putc(out, '}');
+}
+
+void
+otsdb_series_request(struct buf *url, struct buf *body, const char *base,
+    int64_t lo, int64_t hi, const char *subqueries, size_t len)
+{
+	buf_puts(url, base);
+	buf_puts(url, "/api/query");
+	query_body_start(body, lo, hi > lo ? hi : lo + 1);
+	buf_append(body, subqueries, len);
+	buf_puts(body, "]}");
+}
+
+int
+otsdb_query_no_such_name(long status, const char *body, size_t len)
+{
+	return status == 400 && has(body, len, "No such name for");
+}
+
 enum otsdb_query_failure
 otsdb_query_classify(long status, int timed_out, const char *body,
     size_t len, int truncated)

@@ -81,6 +81,22 @@ void otsdb_query_request(struct buf *url, struct buf *body,
 #define OTSDB_TSUID_COST_NONE 4
 #define OTSDB_TSUID_COST_SUM 40
 
+/* A sub-query of exactly one series' points for otsdb-restore --check:
+ * `none` over the metric (a JSON string) with the tags (a JSON object of
+ * literal values: OpenTSDB's tag values hold no '*' or '|').  The
+ * answer may add series with more tags: the caller keeps the exact one. */
+void otsdb_series_subquery(struct buf *out, const char *metric_json,
+    size_t metric_len, const char *tags_json, size_t tags_len);
+/* The POST of comma-separated sub-queries over [lo, hi] ms, both ends
+ * included (hi == lo asks for [lo, lo + 1]). */
+void otsdb_series_request(struct buf *url, struct buf *body,
+    const char *base, int64_t lo, int64_t hi, const char *subqueries,
+    size_t len);
+/* Whether a failed query names a metric, tag key or value the server
+ * does not know (HTTP 400 "No such name for ..."): it holds none of the
+ * series' points. */
+int otsdb_query_no_such_name(long status, const char *body, size_t len);
+
 /* Why a query failed, from what came back. */
 enum otsdb_query_failure {
 	OTSDB_QUERY_FAILED,    /* an error to report */

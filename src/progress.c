@@ -12,6 +12,7 @@
 #include "dumprun.h"
 #include "http.h"
 #include "log.h"
+#include "check.h"
 #include "progress.h"
 #include "restorerun.h"
 
@@ -240,6 +241,21 @@ progress_restore(struct progress *p, const struct restore_counters *c)
 	    secs > 0 ? c->stored / secs : 0.0);
 }
 
+void
+progress_check(struct progress *p, const struct check_counters *c)
+{
+	double secs;
+
+	if (!due(p, &secs, c->start_ms))
+		return;
+	log_progress("%llu lines, %llu points checked: %llu found, %llu "
+	    "missing, %llu different",
+	    (unsigned long long)c->lines,
+	    (unsigned long long)(c->found + c->missing + c->different),
+	    (unsigned long long)c->found, (unsigned long long)c->missing,
+	    (unsigned long long)c->different);
+}
+
 /* ", N requests/s, N bytes/s" (both ways, on the wire), or "". */
 static void
 rates(char *out, size_t n, const struct progress *p, uint64_t requests,
@@ -315,4 +331,28 @@ summary_restore(const struct restore_counters *c, int dry_run,
 		    (unsigned long long)c->bytes_sent, secs,
 		    secs > 0 ? c->stored / secs : 0.0, rate, deferred);
 	}
+}
+
+void
+summary_check(const struct check_counters *c, const char *what,
+    const char *shown, int stopped, int fatal, const struct progress *p)
+{
+	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
+	char rate[80];
+
+	log_progress_end();
+	if (log_level() < LOG_NORMAL && !fatal &&
+	    c->missing + c->different + c->rejected_lines == 0)
+		return;
+	rates(rate, sizeof(rate), p, c->requests, secs);
+	log_error("%schecked %llu points of %llu lines against %s %s: %llu "
+	    "found, %llu missing, %llu different, %llu lines rejected; "
+	    "%llu requests, %llu retries, %.1f s%s", stopped ? "stopped: " :
+	    "", (unsigned long long)(c->found + c->missing + c->different),
+	    (unsigned long long)c->lines, what, shown,
+	    (unsigned long long)c->found, (unsigned long long)c->missing,
+	    (unsigned long long)c->different,
+	    (unsigned long long)c->rejected_lines,
+	    (unsigned long long)c->requests, (unsigned long long)c->retries,
+	    secs, rate);
 }

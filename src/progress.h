@@ -8,6 +8,7 @@
 
 struct dump_counters;
 struct restore_counters;
+struct check_counters;
 
 struct http;
 
@@ -31,6 +32,7 @@ void progress_start(struct progress *p, const char *stats_file,
 
 void progress_dump(struct progress *p, const struct dump_counters *c);
 void progress_restore(struct progress *p, const struct restore_counters *c);
+void progress_check(struct progress *p, const struct check_counters *c);
 
 /* Writes the stats file now (a temporary file renamed over it): the
  * counters of the summary in Prometheus' text format; `final` adds the
@@ -47,5 +49,11 @@ void summary_dump(const struct dump_counters *c, int stopped, int fatal,
     const struct progress *p);
 void summary_restore(const struct restore_counters *c, int dry_run,
     size_t size_limit, int stopped, int fatal, const struct progress *p);
+
+/* The summary of otsdb-restore --check: points found, missing and
+ * different in the target (what, at shown).  Printed unless quiet, and
+ * always when something did not match or an error stopped it. */
+void summary_check(const struct check_counters *c, const char *what,
+    const char *shown, int stopped, int fatal, const struct progress *p);
 
 #endif

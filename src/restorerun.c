@@ -412,32 +412,6 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 	http_pump(run->http, -1, 0);
 }
 
-static int
-blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return 0;
-	return 1;
-}
-
-/* Whether a line is a row of the old tool's dump files
- * (timestamp|metric|tags|value) rather than a JSON object.  Decided line
- * by line, since a resumed old dump may hold both. */
-static int
-old_row(const char *s, size_t n)
-{
-	size_t i, bars = 0;
-
-	if (n == 0 || ((s[0] < '0' || s[0] > '9') && s[0] != '"'))
-		return 0;
-	for (i = 0; i < n; i++)
-		bars += s[i] == '|';
-	return bars >= 3;
-}
-
 /* Opens an input and skips what its resume metadata says is stored. */
 static int
 open_input(struct run *run, struct input *in, struct lineio *lr)
@@ -490,45 +464,61 @@ too_big(struct run *run, const struct lineio *lr)
 	reject(run, lr->name, lr->lineno, msg, run->enc.p, run->enc.len, 0);
 }
 
+enum input_result
+restore_next_point(struct lineio *r, struct datapoint *dp,
+    const char **line, size_t *len, struct error *err)
+{
+	enum lineio_result lres;
+
+	lres = lineio_next(r, line, len, err);
+	if (lres == LINEIO_LINE && lineio_blank(*line, *len))
+		return INPUT_BLANK;
+	if (lres == LINEIO_EOF)
+		return INPUT_EOF;
+	if (lres == LINEIO_ERROR)
+		return INPUT_ERROR;
+	if (lres == LINEIO_LONG) {
+		error_set(err, "line is longer than %zu bytes "
+		    "(--max-line-length)", r->maxlen);
+		return INPUT_LONG;
+	}
+	if ((seedcsv_is_row(*line, *len) ? seedcsv_decode(dp, *line, *len,
+	    err) : datapoint_decode(dp, *line, *len, err)) < 0)
+		return INPUT_BAD;
+	return INPUT_POINT;
+}
+
 /* Reads one input to its end (or a stop or fatal error). */
 static void
 restore_input(struct run *run, size_t idx)
 {
 	struct input *in = &run->inputs[idx];
-	const struct restore_config *cfg = run->cfg;
 	struct lineio lr;
 	struct error err;
 	struct batch *b;
 	const char *line;
 	size_t len;
-	enum lineio_result lres;
+	enum input_result ires;
 	enum batch_result br;
-	char msg[300];
 
 	if (open_input(run, in, &lr) < 0)
 		return;
 	b = new_batch(run, (int)idx);
 	while (!run->fatal->set && !stopped(run)) {
-		lres = lineio_next(&lr, &line, &len, &err);
-		if (lres == LINEIO_EOF)
+		ires = restore_next_point(&lr, &run->dp, &line, &len, &err);
+		if (ires == INPUT_EOF)
 			break;
-		if (lres == LINEIO_ERROR) {
+		if (ires == INPUT_ERROR) {
 			if (!stopped(run))
 				fatal_set(run->fatal, "%s", err.msg);
 			break;
 		}
 		run->c->lines++;
-		if (lres == LINEIO_LONG) {
-			snprintf(msg, sizeof(msg), "line is longer than %zu "
-			    "bytes (--max-line-length)", cfg->max_line);
-			bad_line(run, &lr, msg, line, len, 1);
+		if (ires == INPUT_BLANK)
 			continue;
-		}
-		if (blank(line, len))
-			continue;
-		if ((old_row(line, len) ? seedcsv_decode(&run->dp, line, len,
-		    &err) : datapoint_decode(&run->dp, line, len, &err)) < 0) {
-			bad_line(run, &lr, err.msg, line, len, 0);
+		if (ires != INPUT_POINT) {
+			bad_line(run, &lr, err.msg, line, len,
+			    ires == INPUT_LONG);
 			continue;
 		}
 		run->c->points++;

@@ -66,4 +66,23 @@ int restore_run(const struct restore_config *cfg,
     const struct restore_input *inputs, size_t n,
     struct restore_counters *c, struct fatal *f);
 
+struct datapoint;
+struct lineio;
+
+enum input_result {
+	INPUT_POINT,  /* a datapoint, in dp */
+	INPUT_BLANK,  /* a line of spaces and tabs only, or empty */
+	INPUT_BAD,    /* a line that is not one (err says why) */
+	INPUT_LONG,   /* a line over the reader's limit (err says so) */
+	INPUT_EOF,
+	INPUT_ERROR   /* the input cannot be read (err) */
+};
+
+/* The next line of r as a datapoint: an otsdb NDJSON line or a row of
+ * the old tool's files.  *line and *len are the line read (the start of
+ * it for INPUT_LONG; r->lineno is its number). */
+enum input_result restore_next_point(struct lineio *r,
+    struct datapoint *dp, const char **line, size_t *len,
+    struct error *err);
+
 #endif

@@ -301,3 +301,15 @@ out:
 	buf_free(&tmp);
 	return rc;
 }
+
+int
+seedcsv_is_row(const char *s, size_t n)
+{
+	size_t i, bars = 0;
+
+	if (n == 0 || ((s[0] < '0' || s[0] > '9') && s[0] != '"'))
+		return 0;
+	for (i = 0; i < n; i++)
+		bars += s[i] == '|';
+	return bars >= 3;
+}

@@ -17,4 +17,9 @@ struct error;
 int seedcsv_decode(struct datapoint *dp, const char *line, size_t len,
     struct error *err);
 
+/* Whether a line is a row of the old tool's dump files
+ * (timestamp|metric|tags|value) rather than a JSON object.  Decided line
+ * by line, since a resumed old dump may hold both. */
+int seedcsv_is_row(const char *s, size_t n);
+
 #endif

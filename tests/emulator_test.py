@@ -705,10 +705,46 @@ def test_bind():
     e.stop()
 
 
+def test_delete():
+    """delete: every row (hour) the query scanned goes, for its series."""
+    data = [{"metric": "d.m", "timestamp": (T0 + h * 1800) * 1000,
+             "value": h, "tags": {"host": "h1"}} for h in range(6)]
+    data.append({"metric": "d.m", "timestamp": T0 * 1000, "value": 7,
+                 "tags": {"host": "h2"}})
+    e = Emu(data=data)
+    body = {"start": (T0 + 3600) * 1000, "end": (T0 + 3601) * 1000,
+            "msResolution": True, "delete": True,
+            "queries": [{"aggregator": "none", "metric": "d.m",
+                         "tags": {"host": "h1"}}]}
+    st, d = e.json("/api/query", json.dumps(body), "POST")
+    is_((st, d[0]["dps"]), (200, {str((T0 + 3600) * 1000): 2}),
+        "a delete query answers what it read")
+    st, text = e.req("/emu/points?metric=d.m")
+    times = sorted(json.loads(x)["timestamp"] for x in text.splitlines()
+                   if '"h1"' in x)
+    is_(times, [T0 * 1000, (T0 + 1800) * 1000, (T0 + 7200) * 1000,
+                (T0 + 9000) * 1000],
+        "the whole hour [T0+1h, T0+2h) of that series is gone")
+    ok('"h2"' in text, "other series keep their points")
+    st, d = e.json(q("start=%d&end=%d&m=none:d.m" % (T0, T0 + 1)),
+                   method="DELETE")
+    is_((st, d["error"]["details"]), (400, "Deleting data is not enabled "
+                                      "(tsd.http.query.allow_delete=false)"),
+        "DELETE needs tsd.http.query.allow_delete")
+    e.stop()
+    e = Emu("--allow-delete", data=data)
+    st, d = e.json(q("start=%d&end=%d&m=none:d.m{host=h2}&ms" % (T0, T0 + 1)),
+                   method="DELETE")
+    st, text = e.req("/emu/points?metric=d.m")
+    ok(st == 200 and '"h2"' not in text and text.count("\n") == 6,
+       "DELETE with allow_delete deletes what it reads")
+    e.stop()
+
+
 def main():
     for t in (test_version_and_routing, test_suggest, test_query,
               test_lookup, test_series_limit, test_put, test_put_transient, test_netty_limits, test_keepalive,
-              test_faults, test_sigterm, test_bind):
+              test_faults, test_sigterm, test_bind, test_delete):
         try:
             t()
         except Exception as ex:  # a crash is a failure, not an abort
