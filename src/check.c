@@ -290,9 +290,12 @@ check_detect(struct http *http, const char *base, const char *shown,
 	if (*target != CHECK_TARGET_VM) {
 		otsdb_version_url(&url, base);
 		r = get(http, &url);
-		if (r->outcome == HTTP_GAVE_UP_TRANSPORT) {
+		/* a server that fails is not one that is something else */
+		if (*target == CHECK_TARGET_GUESS && (r->outcome ==
+		    HTTP_GAVE_UP_TRANSPORT || r->outcome ==
+		    HTTP_GAVE_UP_STATUS)) {
 			otsdb_failure_text(r, msg, sizeof(msg));
-			error_set(err, "%s: %s", shown, msg);
+			error_set(err, "%s/api/version: %s", shown, msg);
 			http_req_free(r);
 			buf_free(&url);
 			return -1;
@@ -964,18 +967,18 @@ check_chunk(struct run *run)
 	}
 	run->c->series += ns;
 	group = xreallocarray(NULL, GROUP_SERIES, sizeof(*group));
-	for (i = 0; i <= ns && !run->fatal->set; i++) {
+	for (i = 0; i <= ns && !run->fatal->set && !stopped(run); i++) {
 		const struct cseries *s = i < ns ? &run->series[i] : NULL;
 
 		if (ngroup > 0 && (s == NULL || ngroup == GROUP_SERIES ||
 		    bytes + s->sel_len * 3 > GROUP_BYTES)) {
 			while (http_busy(run->http) >=
 			    (size_t)http_limit(run->http) &&
-			    !run->fatal->set) {
+			    !run->fatal->set && !stopped(run)) {
 				tick(run);
 				http_pump(run->http, -1, 500);
 			}
-			if (run->fatal->set)
+			if (run->fatal->set || stopped(run))
 				break;
 			submit(run, new_req(run, group, ngroup));
 			http_pump(run->http, -1, 0);
@@ -997,7 +1000,7 @@ check_chunk(struct run *run)
 		tick(run);
 		http_pump(run->http, -1, 500);
 	}
-	if (!run->fatal->set)
+	if (!run->fatal->set && !stopped(run))
 		report(run);
 	strmap_reset(&run->series_map);
 	run->npts = 0;
