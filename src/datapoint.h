@@ -36,6 +36,9 @@ struct datapoint {
 	size_t tags_cap;
 	struct buf store;
 	struct json json;
+	/* set by datapoint_decode: the line was the canonical encoding
+	 * itself (datapoint_encode would write the same bytes) */
+	int canonical;
 };
 
 void datapoint_init(struct datapoint *dp);
@@ -49,6 +52,10 @@ void datapoint_free(struct datapoint *dp);
  * one. */
 int datapoint_decode(struct datapoint *dp, const char *line, size_t len,
     struct error *err);
+/* The same without the fast way for canonical lines: every line through
+ * the JSON tokenizer (for tests that compare the two). */
+int datapoint_decode_json(struct datapoint *dp, const char *line,
+    size_t len, struct error *err);
 
 /* Checks value text: a JSON number, finite as a double, and within int64
  * when it has neither fraction nor exponent.  Returns 0 or -1. */

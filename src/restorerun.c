@@ -449,19 +449,20 @@ open_input(struct run *run, struct input *in, struct lineio *lr)
 }
 
 static void
-too_big(struct run *run, const struct lineio *lr)
+too_big(struct run *run, const struct lineio *lr, const char *pt,
+    size_t pn)
 {
 	char msg[300];
 
 	snprintf(msg, sizeof(msg), "datapoint of %zu bytes does not fit in a "
-	    "request of --request-size-limit %zu bytes%s", run->enc.len,
+	    "request of --request-size-limit %zu bytes%s", pn,
 	    run->cfg->size_limit, run->cfg->compress ? ", even compressed" :
 	    "");
 	run->c->points--;
 	run->c->rejected_points++;
 	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
 	    (unsigned long long)lr->lineno, msg);
-	reject(run, lr->name, lr->lineno, msg, run->enc.p, run->enc.len, 0);
+	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
 }
 
 enum input_result
@@ -482,8 +483,11 @@ restore_next_point(struct lineio *r, struct datapoint *dp,
 		    "(--max-line-length)", r->maxlen);
 		return INPUT_LONG;
 	}
-	if ((seedcsv_is_row(*line, *len) ? seedcsv_decode(dp, *line, *len,
-	    err) : datapoint_decode(dp, *line, *len, err)) < 0)
+	if (seedcsv_is_row(*line, *len)) {
+		dp->canonical = 0; /* never: the row is not JSON */
+		if (seedcsv_decode(dp, *line, *len, err) < 0)
+			return INPUT_BAD;
+	} else if (datapoint_decode(dp, *line, *len, err) < 0)
 		return INPUT_BAD;
 	return INPUT_POINT;
 }
@@ -496,8 +500,8 @@ restore_input(struct run *run, size_t idx)
 	struct lineio lr;
 	struct error err;
 	struct batch *b;
-	const char *line;
-	size_t len;
+	const char *line, *pt;
+	size_t len, pn;
 	enum input_result ires;
 	enum batch_result br;
 
@@ -522,18 +526,24 @@ restore_input(struct run *run, size_t idx)
 			continue;
 		}
 		run->c->points++;
-		buf_reset(&run->enc);
-		datapoint_encode(&run->dp, &run->enc);
-		br = batch_add(b, run->enc.p, run->enc.len, lr.lineno,
-		    lr.offset);
+		/* a canonical line is its own encoding */
+		if (run->dp.canonical) {
+			pt = line;
+			pn = len;
+		} else {
+			buf_reset(&run->enc);
+			datapoint_encode(&run->dp, &run->enc);
+			pt = run->enc.p;
+			pn = run->enc.len;
+		}
+		br = batch_add(b, pt, pn, lr.lineno, lr.offset);
 		if (br == BATCH_FULL) {
 			submit(run, b, idx, b->pts[b->n - 1].end_offset);
 			b = new_batch(run, (int)idx);
-			br = batch_add(b, run->enc.p, run->enc.len, lr.lineno,
-			    lr.offset);
+			br = batch_add(b, pt, pn, lr.lineno, lr.offset);
 		}
 		if (br == BATCH_TOO_BIG)
-			too_big(run, &lr);
+			too_big(run, &lr, pt, pn);
 		if ((run->c->lines & 1023) == 0)
 			tick(run);
 	}

@@ -199,9 +199,149 @@ test_timestamp_problem(void)
 	}
 }
 
+/* Whether two decoded datapoints hold the same thing. */
+static int
+same_point(const struct datapoint *a, const struct datapoint *b)
+{
+	size_t i;
+
+	if (a->metric_len != b->metric_len || memcmp(a->metric, b->metric,
+	    a->metric_len) != 0 || a->timestamp_ms != b->timestamp_ms ||
+	    a->value_len != b->value_len || memcmp(a->value, b->value,
+	    a->value_len) != 0 || a->ntags != b->ntags)
+		return 0;
+	for (i = 0; i < a->ntags; i++)
+		if (a->tags[i].key_len != b->tags[i].key_len ||
+		    a->tags[i].val_len != b->tags[i].val_len ||
+		    memcmp(a->tags[i].key, b->tags[i].key,
+		    a->tags[i].key_len) != 0 ||
+		    memcmp(a->tags[i].val, b->tags[i].val,
+		    a->tags[i].val_len) != 0)
+			return 0;
+	return 1;
+}
+
+/* The fast way for canonical lines against the tokenizer: the same
+ * answer for every line, and the canonical flag only on lines that are
+ * their own encoding. */
+static void
+test_canonical(void)
+{
+	static const struct {
+		const char *line;
+		int canonical;  /* taken the fast way */
+	} rows[] = {
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 1 },
+		{ "{\"metric\":\"m.x/y\",\"timestamp\":16782336000,\"value\":"
+		  "-1.5e-3,\"tags\":{\"a\":\"1\",\"b\":\"2\",\"ba\":\"3\"}}", 1 },
+		{ "{\"metric\":\"\xc3\xbc\",\"timestamp\":1678233600000,\"value\""
+		  ":0,\"tags\":{}}", 1 },
+		{ "{\"metric\":\"m\",\"timestamp\":9999999999999,\"value\":"
+		  "9223372036854775807,\"tags\":{\"k\":\"v\"}}", 1 },
+		/* not canonical, yet valid: the tokenizer's way */
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"b\":\"v\",\"a\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\\u0041\",\"timestamp\":1678233600000,"
+		  "\"value\":1,\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}} ", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":\"1\","
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"value\":1,\"timestamp\":1678233600000,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1}",
+		  0 },
+		/* invalid: both refuse */
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\",\"k\":\"w\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"\"}}", 0 },
+		{ "{\"metric\":\"\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":01678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":16782336000000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":01,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1e999,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":"
+		  "9223372036854775808,\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1.,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"\xc3\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"\xed\xa0\x80\",\"timestamp\":1678233600000,"
+		  "\"value\":1,\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\x01\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\",}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}}}", 0 },
+		{ "{\"metric\":\"m\",\"timestamp\":1678233600000,\"value\":1,"
+		  "\"tags\":{\"k\":\"v\"}", 0 },
+	};
+	struct datapoint a, b;
+	struct error ea, eb;
+	struct buf enc;
+	size_t i;
+
+	datapoint_init(&a);
+	datapoint_init(&b);
+	buf_init(&enc);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *l = rows[i].line;
+		size_t n = strlen(l);
+		int ra = datapoint_decode(&a, l, n, &ea);
+		int rb = datapoint_decode_json(&b, l, n, &eb);
+
+		ok(ra == rb && (ra < 0 || same_point(&a, &b)) &&
+		    (ra < 0 || a.canonical == rows[i].canonical) &&
+		    (ra == 0 || strcmp(ea.msg, eb.msg) == 0),
+		    "fast way and tokenizer agree (%s): %s",
+		    rows[i].canonical ? "fast" : ra < 0 ? "refused" : "slow",
+		    l);
+		if (ra == 0 && a.canonical) {
+			buf_reset(&enc);
+			datapoint_encode(&a, &enc);
+			ok(enc.len == n && memcmp(enc.p, l, n) == 0,
+			    "a canonical line is its own encoding");
+		}
+	}
+	{
+		/* 65 tags: more than the fast way holds */
+		struct buf l;
+		int k;
+
+		buf_init(&l);
+		buf_puts(&l, "{\"metric\":\"m\",\"timestamp\":1678233600000,"
+		    "\"value\":1,\"tags\":{");
+		for (k = 0; k < 65; k++) {
+			char t[32];
+
+			snprintf(t, sizeof(t), "%s\"k%03d\":\"v\"", k ? "," : "",
+			    k);
+			buf_puts(&l, t);
+		}
+		buf_puts(&l, "}}");
+		ok(datapoint_decode(&a, l.p, l.len, &ea) == 0 && a.ntags == 65 &&
+		    !a.canonical, "65 tags: decoded the tokenizer's way");
+		buf_free(&l);
+	}
+	datapoint_free(&a);
+	datapoint_free(&b);
+	buf_free(&enc);
+}
+
 int
 main(void)
 {
+	test_canonical();
 	struct datapoint dp;
 	struct error err;
 	struct buf out, again;
