@@ -489,6 +489,27 @@ datapoint_decode_json(struct datapoint *dp, const char *line, size_t len,
 }
 
 int
+datapoint_equal(const struct datapoint *a, const struct datapoint *b)
+{
+	size_t i;
+
+	if (a->metric_len != b->metric_len || memcmp(a->metric, b->metric,
+	    a->metric_len) != 0 || a->timestamp_ms != b->timestamp_ms ||
+	    a->value_len != b->value_len || memcmp(a->value, b->value,
+	    a->value_len) != 0 || a->ntags != b->ntags)
+		return 0;
+	for (i = 0; i < a->ntags; i++)
+		if (a->tags[i].key_len != b->tags[i].key_len ||
+		    a->tags[i].val_len != b->tags[i].val_len ||
+		    memcmp(a->tags[i].key, b->tags[i].key,
+		    a->tags[i].key_len) != 0 ||
+		    memcmp(a->tags[i].val, b->tags[i].val,
+		    a->tags[i].val_len) != 0)
+			return 0;
+	return 1;
+}
+
+int
 datapoint_sort_tags(struct datapoint *dp, struct error *err)
 {
 	size_t i;

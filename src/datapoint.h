@@ -63,6 +63,10 @@ int datapoint_check_value(const char *s, size_t n, struct error *err);
 /* The same for text known to be a JSON number (a number token). */
 int datapoint_check_number(const char *s, size_t n, struct error *err);
 
+/* Whether a and b hold the same metric, time, value text and tags (in
+ * the same order). */
+int datapoint_equal(const struct datapoint *a, const struct datapoint *b);
+
 /* Sorts dp->tags bytewise by key.  Returns -1 (and sets err) when a key
  * repeats.  For callers that fill a datapoint themselves. */
 int datapoint_sort_tags(struct datapoint *dp, struct error *err);

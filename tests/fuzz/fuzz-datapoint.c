@@ -31,27 +31,6 @@ roundtrip(struct datapoint *dp, struct datapoint *again)
 	buf_free(&b);
 }
 
-static int
-same_point(const struct datapoint *a, const struct datapoint *b)
-{
-	size_t i;
-
-	if (a->metric_len != b->metric_len || memcmp(a->metric, b->metric,
-	    a->metric_len) != 0 || a->timestamp_ms != b->timestamp_ms ||
-	    a->value_len != b->value_len || memcmp(a->value, b->value,
-	    a->value_len) != 0 || a->ntags != b->ntags)
-		return 0;
-	for (i = 0; i < a->ntags; i++)
-		if (a->tags[i].key_len != b->tags[i].key_len ||
-		    a->tags[i].val_len != b->tags[i].val_len ||
-		    memcmp(a->tags[i].key, b->tags[i].key,
-		    a->tags[i].key_len) != 0 ||
-		    memcmp(a->tags[i].val, b->tags[i].val,
-		    a->tags[i].val_len) != 0)
-			return 0;
-	return 1;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -67,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc2 = datapoint_decode_json(&again, line, size, &err2);
 	PROPERTY(rc == rc2);
 	if (rc == 0 && rc2 == 0) {
-		PROPERTY(same_point(&dp, &again));
+		PROPERTY(datapoint_equal(&dp, &again));
 		if (dp.canonical) {
 			/* then the line is its own encoding */
 			buf_init(&enc);

@@ -199,28 +199,6 @@ test_timestamp_problem(void)
 	}
 }
 
-/* Whether two decoded datapoints hold the same thing. */
-static int
-same_point(const struct datapoint *a, const struct datapoint *b)
-{
-	size_t i;
-
-	if (a->metric_len != b->metric_len || memcmp(a->metric, b->metric,
-	    a->metric_len) != 0 || a->timestamp_ms != b->timestamp_ms ||
-	    a->value_len != b->value_len || memcmp(a->value, b->value,
-	    a->value_len) != 0 || a->ntags != b->ntags)
-		return 0;
-	for (i = 0; i < a->ntags; i++)
-		if (a->tags[i].key_len != b->tags[i].key_len ||
-		    a->tags[i].val_len != b->tags[i].val_len ||
-		    memcmp(a->tags[i].key, b->tags[i].key,
-		    a->tags[i].key_len) != 0 ||
-		    memcmp(a->tags[i].val, b->tags[i].val,
-		    a->tags[i].val_len) != 0)
-			return 0;
-	return 1;
-}
-
 /* The fast way for canonical lines against the tokenizer: the same
  * answer for every line, and the canonical flag only on lines that are
  * their own encoding. */
@@ -300,7 +278,7 @@ test_canonical(void)
 		int ra = datapoint_decode(&a, l, n, &ea);
 		int rb = datapoint_decode_json(&b, l, n, &eb);
 
-		ok(ra == rb && (ra < 0 || same_point(&a, &b)) &&
+		ok(ra == rb && (ra < 0 || datapoint_equal(&a, &b)) &&
 		    (ra < 0 || a.canonical == rows[i].canonical) &&
 		    (ra == 0 || strcmp(ea.msg, eb.msg) == 0),
 		    "fast way and tokenizer agree (%s): %s",
