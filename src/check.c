@@ -667,7 +667,8 @@ compare(struct run *run, const struct creq *q)
 {
 	size_t t = 0, s;
 
-	qsort(run->tp, run->ntp, sizeof(*run->tp), by_span_time);
+	if (run->ntp > 1) /* (never qsort a NULL array) */
+		qsort(run->tp, run->ntp, sizeof(*run->tp), by_span_time);
 	for (s = 0; s < q->nspans; s++) {
 		const struct span *sp = &q->spans[s];
 		size_t i, end, j;
