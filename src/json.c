@@ -592,8 +592,11 @@ json_streq(const struct json *j, int t, const char *s, size_t n)
 	if (json_type(j, t) != JSON_STRING)
 		return 0;
 	raw = json_raw(j, t, &rn);
-	if (memchr(raw, '\\', rn) == NULL)
-		return rn == n && memcmp(raw, s, n) == 0;
+	if (rn == n && memcmp(raw, s, n) == 0 && memchr(s, '\\', n) == NULL)
+		return 1;
+	/* an escape makes the text shorter than its raw form */
+	if (rn <= n || memchr(raw, '\\', rn) == NULL)
+		return 0;
 	buf_init(&b);
 	json_unescape(j, t, &b);
 	eq = b.len == n && memcmp(b.p, s, n) == 0;
