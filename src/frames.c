@@ -93,3 +93,19 @@ frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
 	}
 	return i;
 }
+
+int64_t
+frames_complete_before(int64_t start, int64_t size, int64_t until)
+{
+	if (until <= start)
+		return start;
+	return start + (until - start) / size * size;
+}
+
+int64_t
+frames_rediscover_ms(int64_t size)
+{
+	int64_t ms = size * 10;
+
+	return ms < 10000 ? 10000 : ms > 600000 ? 600000 : ms;
+}

@@ -47,4 +47,11 @@ int frames_pop(struct frame_todo *t, struct frame_range *r);
 size_t frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
     size_t max_bytes, size_t per_tsuid, size_t max_count);
 
+/* --follow: the end of the last frame (frames of `size` ms from start)
+ * that ends at or before `until` (now - LAG); start when none does. */
+int64_t frames_complete_before(int64_t start, int64_t size, int64_t until);
+/* --follow: how often to look for new metrics, every 10 frames but
+ * between 10 s and 10 min. */
+int64_t frames_rediscover_ms(int64_t size);
+
 #endif

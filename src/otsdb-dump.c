@@ -18,6 +18,7 @@
 #include "dumprun.h"
 #include "error.h"
 #include "exitcode.h"
+#include "frames.h"
 #include "http.h"
 #include "log.h"
 #include "otsdb.h"
@@ -335,30 +336,8 @@ static void dump(const struct dump_opts *o, struct http *http,
     struct dump_counters *c, struct fatal *f, int *broken_pipe,
     struct progress *pr);
 
-/* While following, metrics are looked for again every 10 frames, but
- * not more often than every 10 s nor less than every 10 min; waits are
- * in steps of 0.2 s. */
+/* While following, waits are in steps of 0.2 s. */
 #define FOLLOW_STEP_MS 200
-
-static int64_t
-rediscover_ms(const struct dump_opts *o)
-{
-	int64_t ms = o->frame_ms * 10;
-
-	return ms < 10000 ? 10000 : ms > 600000 ? 600000 : ms;
-}
-
-/* The end of the last frame that ended LAG before now (frames tile from
- * TIME_START). */
-static int64_t
-follow_stop(const struct dump_opts *o)
-{
-	int64_t now = clock_wall_ms() - o->follow_ms;
-
-	if (now <= o->start_ms)
-		return o->start_ms;
-	return o->start_ms + (now - o->start_ms) / o->frame_ms * o->frame_ms;
-}
 
 /* One round of --follow: names[from..) from `lo` (a --dump-dir dump
  * starts at TIME_START and resumes each metric where it stopped) up to
@@ -384,29 +363,6 @@ follow_round(const struct dump_opts *o, struct http *http, const char *base,
 	return f->set || *broken_pipe || cli_stop_signal ? -1 : 0;
 }
 
-/* Whether name is in names: its first `sorted` sorted, the rest not. */
-static int
-has_name(const struct strvec *names, size_t sorted, const char *name)
-{
-	size_t lo = 0, hi = sorted, i;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(names->v[mid], name);
-
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = sorted; i < names->n; i++)
-		if (strcmp(names->v[i], name) == 0)
-			return 1;
-	return 0;
-}
-
 /* --follow LAG: rounds of frames as they become LAG old, new metrics
  * from TIME_START, until a signal; *done_ms: the output is complete
  * before it for every metric. */
@@ -421,7 +377,8 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
 
 	*done_ms = done;
 	while (!f->set && !*broken_pipe && !cli_stop_signal) {
-		stop = follow_stop(o);
+		stop = frames_complete_before(o->start_ms, o->frame_ms,
+		    clock_wall_ms() - o->follow_ms);
 		if (stop > done) {
 			/* the metrics known, then any found since, from the
 			 * start: each is a gap-free prefix of time */
@@ -434,7 +391,8 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
 				break;
 			continue;
 		}
-		if (clock_mono_ms() - looked >= rediscover_ms(o)) {
+		if (clock_mono_ms() - looked >=
+		    frames_rediscover_ms(o->frame_ms)) {
 			struct strvec found;
 			size_t i;
 
@@ -446,7 +404,7 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
 				break;
 			}
 			for (i = 0; i < found.n; i++)
-				if (!has_name(names, sorted, found.v[i]))
+				if (!strvec_has(names, sorted, found.v[i]))
 					strvec_add(names, found.v[i],
 					    strlen(found.v[i]));
 			strvec_free(&found);

@@ -69,3 +69,25 @@ strvec_steal(struct strvec *sv, size_t *n)
 	strvec_init(sv);
 	return v;
 }
+
+int
+strvec_has(const struct strvec *sv, size_t sorted, const char *name)
+{
+	size_t lo = 0, hi = sorted, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(sv->v[mid], name);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = sorted; i < sv->n; i++)
+		if (strcmp(sv->v[i], name) == 0)
+			return 1;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "frames.h"
+#include "strvec.h"
 #include "tap.h"
 
 static void
@@ -135,9 +136,44 @@ test_groups(void)
 	is_str(t[599], "000000000000000599", "groups: TSUIDs untouched");
 }
 
+/* --follow's arithmetic: the output is complete before the end of the
+ * last whole frame LAG old; new metrics are looked for every 10 frames,
+ * within 10 s and 10 min. */
+static void
+test_follow(void)
+{
+	const int64_t t0 = 1678233600000LL, f = 180000;
+	struct strvec sv;
+
+	ok(frames_complete_before(t0, f, t0 - 5) == t0,
+	    "follow: before the start, nothing is complete");
+	ok(frames_complete_before(t0, f, t0 + f - 1) == t0,
+	    "follow: a frame not yet LAG old is not complete");
+	ok(frames_complete_before(t0, f, t0 + f) == t0 + f,
+	    "follow: a frame that ends exactly then is");
+	ok(frames_complete_before(t0, f, t0 + 5 * f + 7) == t0 + 5 * f,
+	    "follow: whole frames only");
+	ok(frames_rediscover_ms(180000) == 600000,
+	    "follow: 10 frames of 180 s is over 10 min: 10 min");
+	ok(frames_rediscover_ms(30000) == 300000,
+	    "follow: every 10 frames of 30 s");
+	ok(frames_rediscover_ms(100) == 10000, "follow: at most every 10 s");
+	strvec_init(&sv);
+	strvec_add(&sv, "a", 1);
+	strvec_add(&sv, "c", 1);
+	strvec_add(&sv, "e", 1);
+	strvec_add(&sv, "b", 1); /* found later, not sorted */
+	ok(strvec_has(&sv, 3, "c") && strvec_has(&sv, 3, "a") &&
+	    strvec_has(&sv, 3, "e") && strvec_has(&sv, 3, "b") &&
+	    !strvec_has(&sv, 3, "d") && !strvec_has(&sv, 3, ""),
+	    "follow: a name among the sorted ones and the later ones");
+	strvec_free(&sv);
+}
+
 int
 main(void)
 {
+	test_follow();
 	test_tiling();
 	test_halving();
 	test_stack();
