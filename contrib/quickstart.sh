@@ -3,7 +3,8 @@
 # Installs what is missing (Debian, as root), builds in ./build, then
 #   demo:  starts the bundled OpenTSDB emulator with generated sample data
 #          and a local VictoriaMetrics, migrates with
-#          otsdb-dump | otsdb-restore and shows what was moved;
+#          otsdb-dump | otsdb-restore, reads it back with --check and
+#          shows what was moved;
 #   check: runs the whole test suite (make check) and prints
 #          "N passed, N failed".
 set -eu
@@ -107,14 +108,20 @@ demo() {
 	echo "VictoriaMetrics (destination): $vm, OpenTSDB put listener http://127.0.0.1:$p2"
 	echo "sample: $(wc -l <"$work/sample.ndjson") datapoints, 2023-03-08T00:00:00Z + 3 hours"
 	echo "running: otsdb-dump $src 2023-03-08T00:00:00Z -e 2023-03-08T03:00:00Z |"
-	echo "         otsdb-restore -s 1M http://127.0.0.1:$p2"
+	echo "         tee dump.ndjson | otsdb-restore -s 1M http://127.0.0.1:$p2"
 	set +e
 	"$build/otsdb-dump" "$src" 2023-03-08T00:00:00Z \
-		-e 2023-03-08T03:00:00Z 2>"$work/dump.err" |
+		-e 2023-03-08T03:00:00Z 2>"$work/dump.err" | tee "$work/dump.ndjson" |
 		"$build/otsdb-restore" -s 1M "http://127.0.0.1:$p2" \
 		2>"$work/restore.err"
 	set -e
 	cat "$work/dump.err" "$work/restore.err"
+	echo "then, to read every point back: otsdb-restore --check $vm < dump.ndjson"
+	set +e
+	"$build/otsdb-restore" --check "$vm" <"$work/dump.ndjson" >/dev/null
+	checked=$?
+	set -e
+	[ "$checked" -eq 0 ] || { say "the check found points missing or different"; exit 1; }
 	curl -sf "$vm/internal/force_flush" >/dev/null
 	moved=$(curl -sfG "$vm/api/v1/export" --data-urlencode 'match[]={__name__=~".+"}' |
 		python3 -c 'import sys, json; print(sum(len(json.loads(l)["values"]) for l in sys.stdin if l.strip()))')
