@@ -50,6 +50,7 @@ struct cpoint {
 struct cseries {
 	size_t head_len;
 	size_t sel_off, sel_len; /* sub-query or selector, in sels */
+	int listed;              /* by TSUID: the lookup named it */
 	size_t metric;           /* in the summary */
 	size_t first, n;         /* its points, once sorted */
 };
@@ -277,13 +278,14 @@ get(struct http *http, struct buf *url)
 
 int
 check_detect(struct http *http, const char *base, const char *shown,
-    enum check_target *target, char *what, size_t n, struct error *err)
+    enum check_target *target, int *by_tsuid, char *what, size_t n,
+    struct error *err)
 {
 	struct buf url;
 	struct http_req *r;
 	struct otsdb_version v;
 	char msg[400];
-	int is_otsdb = 0, rc = 0;
+	int is_otsdb = 0;
 
 	buf_init(&url);
 	memset(&v, 0, sizeof(v));
@@ -325,12 +327,8 @@ check_detect(struct http *http, const char *base, const char *shown,
 	} else if (*target == CHECK_TARGET_GUESS)
 		*target = CHECK_TARGET_OPENTSDB;
 	if (*target == CHECK_TARGET_OPENTSDB) {
-		if (is_otsdb && !otsdb_version_has_none(&v)) {
-			error_set(err, "%s: OpenTSDB %s has no 'none' aggregator "
-			    "(2.3 and later have it): its series cannot be "
-			    "read one by one", shown, v.text);
-			rc = -1;
-		}
+		/* before 2.3: series by TSUID, from a lookup */
+		*by_tsuid = is_otsdb && !otsdb_version_has_none(&v);
 		snprintf(what, n, "OpenTSDB%s%s", is_otsdb ? " " : "",
 		    is_otsdb ? v.text : "");
 	} else {
@@ -342,7 +340,7 @@ check_detect(struct http *http, const char *base, const char *shown,
 		snprintf(what, n, "VictoriaMetrics");
 	}
 	buf_free(&url);
-	return rc;
+	return 0;
 }
 
 /* ------------------------------------------------------------ reading */
@@ -369,6 +367,8 @@ add_selector(struct run *run, const char *key, size_t head_len,
 {
 	const struct datapoint *dp = &run->dp;
 
+	if (run->cfg->by_tsuid)
+		return; /* from the lookup, once the chunk is read */
 	if (run->cfg->target == CHECK_TARGET_OPENTSDB)
 		/* the metric's JSON string and the tags' object, from the
 		 * canonical {"metric":M,"timestamp": and ,"tags":{...}} */
@@ -951,6 +951,105 @@ report(struct run *run)
 	}
 }
 
+/* ------------------------------------------------------------ TSUIDs */
+
+struct listed_ctx {
+	struct run *run;
+	const char *metric;  /* the metric looked up, as a JSON string */
+	size_t metric_len;
+};
+
+/* A series the lookup lists: when it is one of the chunk's, its query
+ * is the sum over its TSUID alone (exactly that series). */
+static void
+on_listed(void *ctx, const char *tsuid, const char *tail, size_t tail_len)
+{
+	struct listed_ctx *lc = ctx;
+	struct run *run = lc->run;
+	struct cseries *s;
+	size_t i;
+
+	if (tail_len == 0)
+		return;
+	buf_reset(&run->key);
+	buf_puts(&run->key, "{\"metric\":");
+	buf_append(&run->key, lc->metric, lc->metric_len);
+	buf_puts(&run->key, ",\"timestamp\":");
+	buf_append(&run->key, tail, tail_len);
+	i = strmap_find(&run->series_map, run->key.p, run->key.len);
+	if (i == (size_t)-1 || run->series[i].listed)
+		return;
+	s = &run->series[i];
+	s->listed = 1;
+	s->sel_off = run->sels.len;
+	buf_puts(&run->sels, "{\"aggregator\":\"sum\",\"tsuids\":[");
+	json_put_string(&run->sels, tsuid, strlen(tsuid));
+	buf_puts(&run->sels, "]}");
+	s->sel_len = run->sels.len - s->sel_off;
+}
+
+/* OpenTSDB before 2.3: the TSUIDs of the chunk's series, a lookup a
+ * metric (before any read-back is in flight).  -1 with run->fatal set. */
+static int
+lookup_tsuids(struct run *run)
+{
+	size_t ns = run->series_map.n, i;
+	char *done = xcalloc(run->sum->names.n ? run->sum->names.n : 1, 1);
+	struct buf url, body;
+	struct error err;
+	char msg[400];
+
+	buf_init(&url);
+	buf_init(&body);
+	for (i = 0; i < ns && !run->fatal->set; i++) {
+		const struct cseries *s = &run->series[i];
+		struct listed_ctx lc;
+		struct http_req *r;
+		size_t kn, mn;
+		const char *k0 = strmap_key(&run->series_map, i, &kn);
+		const char *name = strmap_key(&run->sum->names, s->metric, &mn);
+		char *metric;
+
+		if (done[s->metric])
+			continue;
+		done[s->metric] = 1;
+		metric = xmemdup0(name, mn);
+		buf_reset(&url);
+		buf_reset(&body);
+		otsdb_lookup_request(&url, &body, run->cfg->base, metric);
+		r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+		body.p = NULL;
+		body.len = body.cap = 0;
+		r->max_resp = CHECK_MAX_ANSWER * 4;
+		r = http_request_sync(run->http, r);
+		http_count(r, &run->c->requests, &run->c->retries);
+		lc.run = run;
+		lc.metric = k0 + 10; /* {"metric":M,"timestamp": */
+		lc.metric_len = s->head_len - 23;
+		if (r->outcome == HTTP_DONE_STATUS &&
+		    otsdb_lookup_unknown(r->status, r->resp.p, r->resp.len)) {
+			/* a metric it never had: nothing listed */
+		} else if (r->outcome != HTTP_DONE_2XX) {
+			otsdb_failure_text(r, msg, sizeof(msg));
+			fatal_set(run->fatal, "%s: series lookup of %s: %s",
+			    run->cfg->shown_base, metric, msg);
+		} else if (r->resp_truncated)
+			fatal_set(run->fatal, "%s: series lookup of %s: the "
+			    "answer is larger than %zu bytes",
+			    run->cfg->shown_base, metric, CHECK_MAX_ANSWER * 4);
+		else if (otsdb_lookup_each(r->resp.p, r->resp.len, on_listed,
+		    &lc, &err) < 0)
+			fatal_set(run->fatal, "%s: series lookup of %s: %s",
+			    run->cfg->shown_base, metric, err.msg);
+		http_req_free(r);
+		free(metric);
+	}
+	buf_free(&url);
+	buf_free(&body);
+	free(done);
+	return run->fatal->set ? -1 : 0;
+}
+
 /* Looks the chunk's points up, reports them and empties the chunk. */
 static void
 check_chunk(struct run *run)
@@ -967,6 +1066,8 @@ check_chunk(struct run *run)
 		s->n++;
 	}
 	run->c->series += ns;
+	if (run->cfg->by_tsuid && lookup_tsuids(run) < 0)
+		ns = 0; /* fatal: nothing is asked */
 	group = xreallocarray(NULL, GROUP_SERIES, sizeof(*group));
 	for (i = 0; i <= ns && !run->fatal->set && !stopped(run); i++) {
 		const struct cseries *s = i < ns ? &run->series[i] : NULL;
@@ -988,6 +1089,10 @@ check_chunk(struct run *run)
 		}
 		if (s == NULL)
 			break;
+		/* by TSUID, a series the lookup does not list holds
+		 * nothing: its points stay missing */
+		if (run->cfg->by_tsuid && !s->listed)
+			continue;
 		group[ngroup].series = (uint32_t)i;
 		group[ngroup].first = s->first;
 		group[ngroup].n = s->n;

@@ -32,6 +32,8 @@ struct check_config {
 	const char *base;        /* the target's base URL */
 	const char *shown_base;  /* the same, credentials masked */
 	enum check_target target; /* OPENTSDB or VM */
+	int by_tsuid;            /* OpenTSDB before 2.3, without 'none':
+				  * each series by its TSUID (lookup) */
 	size_t max_line;
 	struct reject_file *reject; /* bad input lines, or NULL */
 	FILE *mismatches;        /* missing and different points, or NULL */
@@ -71,10 +73,12 @@ struct check_events {
 
 /* Finds out what answers at base: OpenTSDB when /api/version names a
  * version, VictoriaMetrics when /health says OK.  With *target already
- * set, only checks that an OpenTSDB has 'none'.  Fills what (e.g.
- * "OpenTSDB 2.4.1").  Returns 0, or -1 with err. */
+ * set, only asks an OpenTSDB whether it has 'none' (*by_tsuid set when
+ * it has not).  Fills what (e.g. "OpenTSDB 2.4.1").  Returns 0, or -1
+ * with err. */
 int check_detect(struct http *http, const char *base, const char *shown,
-    enum check_target *target, char *what, size_t n, struct error *err);
+    enum check_target *target, int *by_tsuid, char *what, size_t n,
+    struct error *err);
 
 /* Whether two value texts (JSON numbers) are equal as the target keeps
  * them: OpenTSDB integers exactly, other OpenTSDB values as doubles or

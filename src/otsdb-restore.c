@@ -372,8 +372,8 @@ run_check(const struct restore_opts *o, const char *prog)
 		goto out;
 	pr.http = http;
 	cfg.target = o->target;
-	if (check_detect(http, base, shown, &cfg.target, what, sizeof(what),
-	    &err) < 0) {
+	if (check_detect(http, base, shown, &cfg.target, &cfg.by_tsuid, what,
+	    sizeof(what), &err) < 0) {
 		log_error("%s", err.msg);
 		goto out;
 	}

@@ -187,16 +187,15 @@ lookup_key(const struct json *j, int t, struct datapoint *dp, struct buf *b)
 }
 
 int
-otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
-    struct error *err)
+otsdb_lookup_each(const char *body, size_t len, otsdb_listed_fn *fn,
+    void *ctx, struct error *err)
 {
 	struct json j;
 	struct buf text;
 	struct datapoint dp;
-	struct listed *v;
 	int tr, tt, i, n, t, tid;
 	int64_t total = -1;
-	size_t nv = 0, k;
+	size_t listed = 0, at;
 
 	json_init(&j);
 	if (json_parse(&j, body ? body : "", len, err) < 0 ||
@@ -207,8 +206,20 @@ otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
 		json_free(&j);
 		return -1;
 	}
+	tt = json_member(&j, 0, "totalResults");
+	if (tt >= 0)
+		json_int64(&j, tt, &total);
 	n = json_count(&j, tr);
-	v = xcalloc(n ? (size_t)n : 1, sizeof(*v));
+	for (i = 0, t = tr + 1; i < n; i++, t = json_next(&j, t))
+		listed += json_type(&j, t) == JSON_OBJECT &&
+		    (tid = json_member(&j, t, "tsuid")) >= 0 &&
+		    json_type(&j, tid) == JSON_STRING;
+	if (total > (int64_t)listed) {
+		error_set(err, "it listed %zu of %lld series", listed,
+		    (long long)total);
+		json_free(&j);
+		return -1;
+	}
 	buf_init(&text);
 	datapoint_init(&dp);
 	for (i = 0, t = tr + 1; i < n; i++, t = json_next(&j, t)) {
@@ -216,35 +227,69 @@ otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
 		    json_member(&j, t, "tsuid") : -1;
 		if (tid < 0 || json_type(&j, tid) != JSON_STRING)
 			continue;
-		v[nv].tsuid = text.len;
+		buf_reset(&text);
 		json_unescape(&j, tid, &text);
 		buf_putc(&text, '\0');
-		v[nv].key = text.len;
+		at = text.len;
 		lookup_key(&j, t, &dp, &text);
-		nv++;
+		fn(ctx, text.p, text.p + at, text.len - at - 1);
 	}
 	datapoint_free(&dp);
-	tt = json_member(&j, 0, "totalResults");
-	if (tt >= 0)
-		json_int64(&j, tt, &total);
+	buf_free(&text);
 	json_free(&j);
-	if (total > (int64_t)nv) {
-		error_set(err, "it listed %zu of %lld series", nv,
-		    (long long)total);
-		free(v);
-		buf_free(&text);
+	return 0;
+}
+
+struct collect {
+	struct buf text;
+	struct listed *v;
+	size_t n, cap;
+};
+
+static void
+collect_listed(void *ctx, const char *tsuid, const char *tail,
+    size_t tail_len)
+{
+	struct collect *c = ctx;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+	}
+	c->v[c->n].tsuid = c->text.len;
+	buf_puts(&c->text, tsuid);
+	buf_putc(&c->text, '\0');
+	c->v[c->n].key = c->text.len;
+	buf_append(&c->text, tail, tail_len);
+	buf_putc(&c->text, '\0');
+	c->n++;
+}
+
+int
+otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
+    struct error *err)
+{
+	struct collect c;
+	size_t k;
+
+	memset(&c, 0, sizeof(c));
+	buf_init(&c.text);
+	if (otsdb_lookup_each(body, len, collect_listed, &c, err) < 0) {
+		buf_free(&c.text);
+		free(c.v);
 		return -1;
 	}
 	/* in the order their lines are written: by canonical tags */
-	lookup_text = text.p;
-	qsort(v, nv, sizeof(*v), listed_cmp);
-	for (k = 0; k < nv; k++)
-		if (k == 0 || strcmp(text.p + v[k].tsuid,
-		    text.p + v[k - 1].tsuid) != 0)
-			strvec_add(tsuids, text.p + v[k].tsuid,
-			    strlen(text.p + v[k].tsuid));
-	free(v);
-	buf_free(&text);
+	lookup_text = c.text.p;
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof(*c.v), listed_cmp);
+	for (k = 0; k < c.n; k++)
+		if (k == 0 || strcmp(c.text.p + c.v[k].tsuid,
+		    c.text.p + c.v[k - 1].tsuid) != 0)
+			strvec_add(tsuids, c.text.p + c.v[k].tsuid,
+			    strlen(c.text.p + c.v[k].tsuid));
+	free(c.v);
+	buf_free(&c.text);
 	return 0;
 }
 
@@ -360,6 +405,13 @@ int
 otsdb_query_no_such_name(long status, const char *body, size_t len)
 {
 	return status == 400 && has(body, len, "No such name for");
+}
+
+int
+otsdb_lookup_unknown(long status, const char *body, size_t len)
+{
+	return (status == 404 && has(body, len, "Unable to resolve")) ||
+	    otsdb_query_no_such_name(status, body, len);
 }
 
 enum otsdb_query_failure

@@ -67,6 +67,14 @@ void otsdb_lookup_request(struct buf *url, struct buf *body,
 int otsdb_lookup_parse(const char *body, size_t len, struct strvec *tsuids,
     struct error *err);
 
+/* Calls fn for each series a lookup answer lists: its TSUID and the
+ * tail of its canonical lines (,"tags":{...}}; empty when its tags
+ * cannot make a datapoint).  -1 as otsdb_lookup_parse. */
+typedef void otsdb_listed_fn(void *ctx, const char *tsuid,
+    const char *tail, size_t tail_len);
+int otsdb_lookup_each(const char *body, size_t len, otsdb_listed_fn *fn,
+    void *ctx, struct error *err);
+
 /* ---- data: /api/query */
 
 /* One query of raw points in [lo, hi) ms, a POST of a JSON body
@@ -96,6 +104,9 @@ void otsdb_series_request(struct buf *url, struct buf *body,
  * does not know (HTTP 400 "No such name for ..."): it holds none of the
  * series' points. */
 int otsdb_query_no_such_name(long status, const char *body, size_t len);
+/* Whether a failed lookup says the metric is unknown (HTTP 404 "Unable to
+ * resolve one or more UIDs", or a 400 "No such name"): no series. */
+int otsdb_lookup_unknown(long status, const char *body, size_t len);
 
 /* Why a query failed, from what came back. */
 enum otsdb_query_failure {
