@@ -42,8 +42,9 @@ batch_new(size_t cap, size_t max_points, int source)
 {
 	struct batch *b = alloc_batch(cap, max_points, source, 0);
 
-	/* the whole cap at once: appends never copy (bounded by the cap) */
-	buf_reserve(&b->body, cap);
+	/* the whole cap at once, and no more: appends never copy (bounded
+	 * by the cap) */
+	buf_reserve_exact(&b->body, cap);
 	buf_putc(&b->body, '[');
 	return b;
 }
@@ -185,6 +186,12 @@ batch_add(struct batch *b, const char *obj, size_t len, uint64_t lineno,
 	need = b->body.len + (b->n > 0) + len + 1;
 	if (need > b->raw_cap || (b->max_points && b->n >= b->max_points))
 		return BATCH_FULL;
+	if (b->n == 0) {
+		b->lineno0 = lineno;
+		b->end0 = end_offset;
+	} else if (lineno - b->lineno0 > UINT32_MAX ||
+	    end_offset - b->end0 > UINT32_MAX)
+		return BATCH_FULL;
 	if (b->z != NULL) {
 		enum batch_result r = gz_fits(b, obj, len, &fed);
 
@@ -197,19 +204,31 @@ batch_add(struct batch *b, const char *obj, size_t len, uint64_t lineno,
 	}
 	if (b->n > 0)
 		buf_putc(&b->body, ',');
-	b->pts[b->n].lineno = lineno;
-	b->pts[b->n].end_offset = end_offset;
-	b->pts[b->n].off = b->body.len;
-	b->pts[b->n].len = len;
+	b->pts[b->n].line_delta = (uint32_t)(lineno - b->lineno0);
+	b->pts[b->n].end_delta = (uint32_t)(end_offset - b->end0);
+	b->pts[b->n].off = (uint32_t)b->body.len;
+	b->pts[b->n].len = (uint32_t)len;
 	buf_append(&b->body, obj, len);
 	if (b->z != NULL && !fed) {
 		/* the separator and the object, in one call */
-		size_t from = b->pts[b->n].off - (b->n > 0);
+		size_t from = (size_t)b->pts[b->n].off - (b->n > 0);
 
 		gz_feed(b, b->body.p + from, b->body.len - from, Z_NO_FLUSH);
 	}
 	b->n++;
 	return BATCH_ADDED;
+}
+
+uint64_t
+batch_lineno(const struct batch *b, size_t i)
+{
+	return b->lineno0 + b->pts[i].line_delta;
+}
+
+uint64_t
+batch_end_offset(const struct batch *b, size_t i)
+{
+	return b->end0 + b->pts[i].end_delta;
 }
 
 int

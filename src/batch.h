@@ -7,12 +7,16 @@
 
 #include "buf.h"
 
-/* Where each point of a batch came from, and where it sits in the body. */
+/* Where each point of a batch sits in the body (a body is at most 1 GiB
+ * and these 16 bytes are most of a batch's memory besides it), and where
+ * it came from, as from the batch's first point: batch_lineno() and
+ * batch_end_offset() say. */
 struct batch_point {
-	uint64_t lineno;     /* input line number */
-	uint64_t end_offset; /* input offset just after the line */
-	size_t off;          /* the point's JSON object in body */
-	size_t len;
+	uint32_t off;        /* the point's JSON object in body */
+	uint32_t len;
+	uint32_t line_delta; /* input line number - the first point's */
+	uint32_t end_delta;  /* input offset just after the line - the
+			      * first point's */
 };
 
 struct batch_gzip;
@@ -30,6 +34,8 @@ struct batch {
 	struct batch_point *pts;
 	size_t n;
 	size_t pts_cap;
+	uint64_t lineno0;  /* the first point's input line number */
+	uint64_t end0;     /* and the input offset just after it */
 	int source;        /* the input this batch was read from */
 	int gzip;          /* made by batch_new_gzip */
 	int finished;
@@ -52,13 +58,18 @@ struct batch *batch_new(size_t cap, size_t max_points, int source);
 struct batch *batch_new_gzip(size_t cap, size_t max_points, int source);
 void batch_free(struct batch *b);
 /* Appends one JSON object of len bytes, checking the cap before it
- * appends.  The closing "]" is counted, so the finished body fits. */
+ * appends.  The closing "]" is counted, so the finished body fits.  A
+ * point 4 Gi lines or bytes of input past the first is BATCH_FULL. */
 enum batch_result batch_add(struct batch *b, const char *obj, size_t len,
     uint64_t lineno, uint64_t end_offset);
 /* Closes the array; the body is then b->body.p, b->body.len bytes, and
  * for a gzip batch its gzip b->gz.p, b->gz.len.  Returns 0, or -1 if the
  * gzip body came out over the cap (a bug: it must not be sent). */
 int batch_finish(struct batch *b);
+/* The input line number of point i, and the input offset just after
+ * its line. */
+uint64_t batch_lineno(const struct batch *b, size_t i);
+uint64_t batch_end_offset(const struct batch *b, size_t i);
 /* The bound of the uncompressed body of a batch of that cap. */
 size_t batch_raw_cap(size_t cap, int gzip);
 /* The smallest cap that holds an object of len bytes. */

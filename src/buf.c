@@ -46,6 +46,17 @@ buf_reserve(struct buf *b, size_t n)
 }
 
 void
+buf_reserve_exact(struct buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need <= b->cap)
+		return;
+	b->p = xreallocarray(b->p, need, 1);
+	b->cap = need;
+}
+
+void
 buf_shrink(struct buf *b)
 {
 	if (b->len == 0) {

@@ -19,6 +19,8 @@ void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 /* Makes room for `n` more bytes. */
 void buf_reserve(struct buf *b, size_t n);
+/* The same, with no room to spare: for a buffer of a known bound. */
+void buf_reserve_exact(struct buf *b, size_t n);
 /* Gives back the room past len (all of it when b is empty), for a
  * buffer that is full for good and may be held long. */
 void buf_shrink(struct buf *b);

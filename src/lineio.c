@@ -1,6 +1,7 @@
 /* lineio.c - bounded line reader: source name, line number, byte offset
- * Memory is one buffer of maxlen + READ_CHUNK bytes: an over-long line is
- * skipped as it streams past, never held whole. */
+ * Memory is one buffer of maxlen + READ_CHUNK bytes, of which only the
+ * front is touched unless lines are long: an over-long line is skipped
+ * as it streams past, never held whole. */
 #include "config.h"
 
 #include <errno.h>
@@ -54,16 +55,23 @@ static ssize_t
 fill(struct lineio *r, struct error *err)
 {
 	ssize_t n;
+	size_t room;
 
-	if (r->start > 0 && (r->end == r->cap || r->start >= r->cap / 2)) {
+	/* the unread rest moves to the front when it is no longer than what
+	 * was read (so the copying costs at most the bytes read), and reads
+	 * are of READ_CHUNK at most: only the front of the buffer is ever
+	 * touched, unless a line is that long */
+	if (r->start > 0 && (r->end == r->cap || r->start >= r->cap / 2 ||
+	    r->end - r->start <= r->start)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->start = 0;
 	}
+	room = r->cap - r->end < READ_CHUNK ? r->cap - r->end : READ_CHUNK;
 	if (r->wait != NULL)
 		r->wait(r->wait_ctx, r->fd);
 	do
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		n = read(r->fd, r->buf + r->end, room);
 	while (n < 0 && errno == EINTR && !(r->stop && *r->stop));
 	if (n < 0) {
 		error_set(err, "%s: read error: %s", r->name, strerror(errno));

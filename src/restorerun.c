@@ -200,10 +200,11 @@ on_refused(void *ctx, const struct put_refusal *r)
 		bp = &rc->p->batch->pts[r->index];
 		line = rc->sent + bp->off;
 		len = bp->len;
-		lineno = bp->lineno;
+		lineno = batch_lineno(rc->p->batch, (size_t)r->index);
 	}
 	if (bp != NULL && transient && rc->p->attempt < run->cfg->retries) {
-		if (again_add(rc, line, len, lineno, bp->end_offset) == 0) {
+		if (again_add(rc, line, len, lineno,
+		    batch_end_offset(rc->p->batch, (size_t)r->index)) == 0) {
 			note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: refused "
 			    "for now by the server (%s): sending it again", src,
 			    (unsigned long long)lineno, r->reason);
@@ -538,7 +539,7 @@ restore_input(struct run *run, size_t idx)
 		}
 		br = batch_add(b, pt, pn, lr.lineno, lr.offset);
 		if (br == BATCH_FULL) {
-			submit(run, b, idx, b->pts[b->n - 1].end_offset);
+			submit(run, b, idx, batch_end_offset(b, b->n - 1));
 			b = new_batch(run, (int)idx);
 			br = batch_add(b, pt, pn, lr.lineno, lr.offset);
 		}
@@ -548,7 +549,7 @@ restore_input(struct run *run, size_t idx)
 			tick(run);
 	}
 	if (b->n > 0 && !run->fatal->set)
-		submit(run, b, idx, b->pts[b->n - 1].end_offset);
+		submit(run, b, idx, batch_end_offset(b, b->n - 1));
 	else
 		batch_free(b);
 	if (!run->fatal->set && !stopped(run)) {

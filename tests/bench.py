@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -72,10 +73,11 @@ def run_sink(port_box, stop, fault_rate=0.0, latency=0.0):
     asyncio.run(main())
 
 
-def measure(cmd, stdin=None):
-    """Wall seconds, CPU seconds and peak RSS of this one child.  GNU
-    time measures RSS after exec; without it wait4's figure also counts
-    this Python process's memory at fork."""
+def measure(cmd, stdin=None, split=False):
+    """Wall seconds, CPU seconds and peak RSS of this one child (with
+    split, the CPU as a pair: user, sys).  GNU time measures RSS after
+    exec; without it wait4's figure also counts this Python process's
+    memory at fork."""
     err = tempfile.TemporaryFile()
     rss_file = None
     if os.path.exists("/usr/bin/time"):
@@ -95,8 +97,8 @@ def measure(cmd, stdin=None):
         os.unlink(rss_file.name)
         if text and text[-1].isdigit():
             rss = int(text[-1])
-    return (p.returncode, wall, ru.ru_utime + ru.ru_stime, rss,
-            err.read().decode())
+    return (p.returncode, wall, (ru.ru_utime, ru.ru_stime) if split else
+            ru.ru_utime + ru.ru_stime, rss, err.read().decode())
 
 
 def main():
@@ -412,10 +414,10 @@ def bench_dump_sparse(args, tmp):
     print("%-22s %10s %10s %14s %12s %10s" % (
         "case", "seconds", "queries", "CPU s/Mpoint", "CPU us/query",
         "peak RSS"))
-    rc, wall, cpu, rss, err = measure(
+    rc, wall, (user, sys_), rss, err = measure(
         [args.dump, "-c", "4", "-o", "/dev/null", url, str(base), "-e",
-         str(base + 86400)])
-    stop_emulator(p)
+         str(base + 86400)], split=True)
+    cpu = user + sys_
     m = re.search(r"(\d+) frames, (\d+) points, (\d+) requests", err)
     if rc != 0 or m is None or int(m.group(2)) != points:
         print("exit %d: %s" % (rc, err.strip()))
@@ -424,7 +426,44 @@ def bench_dump_sparse(args, tmp):
         print("%-22s %10.2f %10d %14.3f %12.1f %7.1f MiB" % (
             "-c 4", wall, queries, cpu / (points / 1e6),
             cpu / queries * 1e6, rss / 1024.0))
+        print("  of which user %.1f us/query, sys (the kernel) %.1f"
+              % (user / queries * 1e6, sys_ / queries * 1e6))
+        floor = bare_round_trips(url, base, 2000)
+        print("  the kernel's floor here: a bare keep-alive socket loop "
+              "(send, recv, no HTTP library, no parsing) spends %.1f us "
+              "of sys CPU a query of the same kind" % floor)
+    stop_emulator(p)
     os.unlink(data)
+
+
+def bare_round_trips(url, base, n):
+    """Sys CPU microseconds a request of a loop that sends the same kind
+    of query over one kept-alive socket and reads each answer whole,
+    one at a time: what the kernel alone costs a round trip here."""
+    host, port = url.rsplit("/", 1)[1].split(":")
+    sock = socket.create_connection((host, int(port)))
+    t = os.times()
+    for i in range(n):
+        start = (base + 180 * (i % 480)) * 1000
+        body = ('{"start":%d,"end":%d,"msResolution":true,"queries":'
+                '[{"metric":"sparse.m%d","aggregator":"none"}]}'
+                % (start, start + 179999, i % 33)).encode()
+        sock.sendall(b"POST /api/query HTTP/1.1\r\nHost: %s\r\n"
+                     b"Content-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n"
+                     % (host.encode(), len(body)) + body)
+        got = b""
+        while True:
+            got += sock.recv(65536)
+            end = got.find(b"\r\n\r\n")
+            if end < 0:
+                continue
+            m = re.search(rb"(?i)content-length: *(\d+)", got[:end])
+            if m is None or len(got) >= end + 4 + int(m.group(1)):
+                break
+    u = os.times()
+    sock.close()
+    return (u.system - t.system) / n * 1e6
 
 
 if __name__ == "__main__":

@@ -42,9 +42,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < 3; i++) {
 			const char *end = strstr(p, "}}") + 2;
 
-			pts[i].lineno = (uint64_t)i + 1;
-			pts[i].off = (size_t)(p - sent);
-			pts[i].len = (size_t)(end - p);
+			pts[i].line_delta = (uint32_t)i;
+			pts[i].off = (uint32_t)(p - sent);
+			pts[i].len = (uint32_t)(end - p);
 			p = end + 1;
 		}
 	}

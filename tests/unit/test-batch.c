@@ -175,9 +175,29 @@ main(void)
 		batch_finish(b);
 		is_str(b->body.p, "[{\"a\":1},{\"b\":2}]", "body: a JSON array");
 		ok(b->pts[1].off == 9 && b->pts[1].len == 7 &&
-		    b->pts[1].lineno == 4 && b->pts[1].end_offset == 120 &&
+		    batch_lineno(b, 1) == 4 && batch_end_offset(b, 1) == 120 &&
 		    b->source == 7, "points: where each sits and came from");
 		ok(batch_min_cap(7) == 9, "smallest cap for one object");
+		batch_free(b);
+	}
+	{
+		/* where a point came from is kept as from the first point,
+		 * in 32 bits: past that the batch is full */
+		struct batch *b = batch_new(4096, 0, 0);
+		uint64_t far = (uint64_t)1 << 32;
+
+		ok(batch_add(b, "{}", 2, far, 5 * far) == BATCH_ADDED &&
+		    batch_add(b, "{}", 2, 2 * far - 1, 6 * far - 1) ==
+		    BATCH_ADDED, "points 4 Gi - 1 lines and bytes on: added");
+		ok(batch_lineno(b, 1) == 2 * far - 1 &&
+		    batch_end_offset(b, 1) == 6 * far - 1 &&
+		    batch_lineno(b, 0) == far && batch_end_offset(b, 0) ==
+		    5 * far, "their line numbers and offsets, exactly");
+		ok(batch_add(b, "{}", 2, 2 * far, 6 * far - 1) == BATCH_FULL,
+		    "a point 4 Gi lines on: the batch is full");
+		ok(batch_add(b, "{}", 2, 2 * far - 1, 6 * far) == BATCH_FULL,
+		    "a point 4 GiB on: the batch is full");
+		ok(b->n == 2, "and neither was added");
 		batch_free(b);
 	}
 	{
