@@ -61,7 +61,7 @@ fill(struct lineio *r, struct error *err)
 	 * was read (so the copying costs at most the bytes read), and reads
 	 * are of READ_CHUNK at most: only the front of the buffer is ever
 	 * touched, unless a line is that long */
-	if (r->start > 0 && (r->end == r->cap || r->start >= r->cap / 2 ||
+	if (r->start > 0 && (r->end == r->cap ||
 	    r->end - r->start <= r->start)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;

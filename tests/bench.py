@@ -441,7 +441,7 @@ def bare_round_trips(url, base, n):
     of query over one kept-alive socket and reads each answer whole,
     one at a time: what the kernel alone costs a round trip here."""
     host, port = url.rsplit("/", 1)[1].split(":")
-    sock = socket.create_connection((host, int(port)))
+    sock = socket.create_connection((host, int(port)), timeout=30)
     t = os.times()
     for i in range(n):
         start = (base + 180 * (i % 480)) * 1000
@@ -454,7 +454,10 @@ def bare_round_trips(url, base, n):
                      % (host.encode(), len(body)) + body)
         got = b""
         while True:
-            got += sock.recv(65536)
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise OSError("the emulator closed the connection")
+            got += chunk
             end = got.find(b"\r\n\r\n")
             if end < 0:
                 continue
