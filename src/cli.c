@@ -88,6 +88,18 @@ cli_close_stdout(const char *prog, int reported)
 	return EXIT_OK;
 }
 
+int
+cli_run_status(int broken_pipe, int fatal, int stop_signal, int partial)
+{
+	if (broken_pipe)
+		return EXIT_BROKEN_PIPE;
+	if (fatal)
+		return EXIT_FATAL;
+	if (stop_signal)
+		return 128 + stop_signal;
+	return partial ? EXIT_PARTIAL : EXIT_OK;
+}
+
 const char *
 cli_progname(const char *argv0)
 {

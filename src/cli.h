@@ -40,6 +40,13 @@ void cli_usage_error(const char *prog, const char *fmt, ...)
  * "PROG: write error: ..." unless `reported` says an error was printed
  * already.  Data must never look complete when it was not all written. */
 int cli_close_stdout(const char *prog, int reported);
+/* The exit status of a run that ended: EXIT_BROKEN_PIPE when the
+ * reader of the output went away, EXIT_FATAL after a fatal error,
+ * 128 + stop_signal when a signal stopped it (0: none, or one that ends
+ * the run normally), EXIT_PARTIAL when something was not done (partial),
+ * else EXIT_OK. */
+int cli_run_status(int broken_pipe, int fatal, int stop_signal,
+    int partial);
 /* Long-only options both tools share; a tool numbers its own from
  * CLI_OPT_TOOL on. */
 enum {

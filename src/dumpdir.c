@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "dumpdir.h"
 #include "error.h"
@@ -144,31 +145,6 @@ put_seconds(char *out, size_t n, int64_t ms)
 }
 
 int
-dumpdir_write_atomic(const char *path, const char *text, size_t n)
-{
-	char tmp[PATH_MAX + 8];
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.upd", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, n) != (ssize_t)n || fsync(fd) != 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-int
 dumpdir_write_meta(const char *path, const struct dumpdir_meta *m)
 {
 	char text[256], a[32], b[32];
@@ -179,7 +155,7 @@ dumpdir_write_meta(const char *path, const struct dumpdir_meta *m)
 	n = snprintf(text, sizeof(text),
 	    "{\"start\": %s, \"end\": %s, \"size\": %lld}\n", a, b,
 	    (long long)m->size);
-	return dumpdir_write_atomic(path, text, (size_t)n);
+	return atomicfile_write(path, text, (size_t)n);
 }
 
 /* Appends DIR and the / before a name in it. */
@@ -294,5 +270,5 @@ dumpdir_write_rmeta(const char *path, uint64_t offset)
 	int n = snprintf(text, sizeof(text), "{\"offset\": %llu}\n",
 	    (unsigned long long)offset);
 
-	return dumpdir_write_atomic(path, text, (size_t)n);
+	return atomicfile_write(path, text, (size_t)n);
 }

@@ -30,10 +30,7 @@ struct dumpdir_meta {
 
 /* Reads path; 1 if read, 0 if absent, -1 if unreadable (errno set). */
 int dumpdir_read_meta(const char *path, struct dumpdir_meta *m);
-/* Replaces the file at path with n bytes of text atomically: path.upd,
- * fsync, rename.  0, or -1 with errno. */
-int dumpdir_write_atomic(const char *path, const char *text, size_t n);
-/* Writes METRIC.dmeta.json with dumpdir_write_atomic.  0 or -1. */
+/* Writes METRIC.dmeta.json with atomicfile_write.  0 or -1. */
 int dumpdir_write_meta(const char *path, const struct dumpdir_meta *m);
 
 /* The data and metadata paths of metric name in dir: DIR/NAME.ndjson and

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "otsdb.h"
 #include "output.h"
+#include "probe.h"
 #include "query.h"
 #include "strvec.h"
 #include "timeparse.h"
@@ -126,21 +127,11 @@ on_lookup(struct http_req *r, void *ctx)
 	struct metric *m = ctx;
 	struct error err;
 	struct job *jb;
-	char msg[400];
 
 	http_count(r, &d->c->requests, &d->c->retries);
-	if (r->outcome != HTTP_DONE_2XX) {
-		otsdb_failure_text(r, msg, sizeof(msg));
-		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
-		    m->name, msg);
-	} else if (r->resp_truncated)
-		fatal_set(d->f, "%s: series lookup of %s: the answer is larger "
-		    "than %zu bytes (see --max-response-size)", d->cfg->shown,
-		    m->name, r->max_resp);
-	else if (otsdb_lookup_parse(r->resp.p, r->resp.len, &m->tsuids,
-	    &err) < 0)
-		fatal_set(d->f, "%s: series lookup of %s: %s", d->cfg->shown,
-		    m->name, err.msg);
+	if (probe_lookup_answer(r, d->cfg->shown, m->name,
+	    "4 x --max-response-size", &m->tsuids, NULL, NULL, &err) < 0)
+		fatal_set(d->f, "%s", err.msg);
 	http_req_free(r);
 	m->lookup = LOOKUP_DONE;
 	/* read by series because it has too many: none listed would lose
@@ -169,21 +160,14 @@ on_lookup(struct http_req *r, void *ctx)
 static void
 start_lookup(struct dump *d, struct metric *m)
 {
-	struct buf url, body;
-	struct http_req *r;
+	/* a list of every series: larger than any answer of one group */
+	struct http_req *r = probe_lookup_request(d->cfg->base, m->name,
+	    d->cfg->max_response * 4);
 
 	m->lookup = LOOKUP_RUNNING;
-	buf_init(&url);
-	buf_init(&body);
-	otsdb_lookup_request(&url, &body, d->cfg->base, m->name);
-	r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
-	body.p = NULL;
-	buf_free(&url);
 	r->done = on_lookup;
 	r->ctx = m;
 	r->user = d;
-	/* a list of every series: larger than any answer of one group */
-	r->max_resp = d->cfg->max_response * 4;
 	http_submit(d->http, r);
 }
 
@@ -536,8 +520,8 @@ run(struct dump *d)
 				break;
 			continue;
 		}
-		if (d->ev->progress)
-			d->ev->progress(d->ev->ctx, d->c);
+		if (d->ev->tick)
+			d->ev->tick(d->ev->ctx, d->c);
 		http_pump(d->http, -1, 500);
 	}
 	while ((jb = d->head) != NULL) {
@@ -551,25 +535,17 @@ run(struct dump *d)
 static void
 detect_version(struct dump *d)
 {
-	struct buf url;
-	struct http_req *r;
+	struct probe_counts pc = { &d->c->requests, &d->c->retries };
 	struct otsdb_version v;
+	struct error err;
 
-	buf_init(&url);
-	otsdb_version_url(&url, d->cfg->base);
-	r = http_request_sync(d->http, http_req_new(xmemdup0(url.p, url.len),
-	    NULL, 0));
-	buf_free(&url);
-	http_count(r, &d->c->requests, &d->c->retries);
-	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
-	    otsdb_version_parse(r->resp.p, r->resp.len, &v) == 0 &&
-	    !otsdb_version_has_none(&v)) {
+	if (probe_version(d->http, d->cfg->base, d->cfg->shown, &v, &pc,
+	    &err) == PROBE_VERSION_FOUND && !otsdb_version_has_none(&v)) {
 		note(&d->ev->notes, NOTE_WARN, "the server is OpenTSDB %s, "
 		    "without the 'none' aggregator: dumping every series by its "
 		    "TSUID from /api/search/lookup", v.text);
 		d->fallback = 1;
 	}
-	http_req_free(r);
 }
 
 /* Plans the frames of each metric, from where the output resumes. */

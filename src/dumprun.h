@@ -44,7 +44,7 @@ struct dump_counters {
 struct dump_events {
 	struct notes notes;
 	/* called often while the run waits; rate-limit it */
-	void (*progress)(void *ctx, const struct dump_counters *c);
+	void (*tick)(void *ctx, const struct dump_counters *c);
 	void *ctx;
 };
 

@@ -55,19 +55,6 @@ log_error(const char *fmt, ...)
 }
 
 void
-log_fail(int *fatal, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!*fatal) {
-		va_start(ap, fmt);
-		vlog(fmt, ap);
-		va_end(ap);
-	}
-	*fatal = 1;
-}
-
-void
 log_warn(const char *fmt, ...)
 {
 	va_list ap;

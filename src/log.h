@@ -14,10 +14,6 @@ enum log_level {
 void log_init(const char *prog, enum log_level level, int progress);
 enum log_level log_level(void);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A fatal error: printed unless *fatal is already set (the first error
- * is the one that matters), then *fatal is set. */
-void log_fail(int *fatal, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints an engine's note by its level.  Of the NOTE_LIMITED ones only

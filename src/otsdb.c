@@ -357,9 +357,7 @@ otsdb_query_request(struct buf *url, struct buf *body, const char *base,
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				buf_putc(body, ',');
-			buf_puts(body, "{\"aggregator\":\"sum\",\"tsuids\":[");
-			json_put_string(body, tsuids[i], strlen(tsuids[i]));
-			buf_puts(body, "]}");
+			otsdb_tsuid_subquery(body, tsuids[i]);
 		}
 		buf_puts(body, "]}");
 		return;
@@ -380,14 +378,20 @@ has(const char *body, size_t len, const char *text)
 }
 
 void
-otsdb_series_subquery(struct buf *out, const char *metric_json,
-    size_t metric_len, const char *tags_json, size_t tags_len)
+otsdb_series_subquery(struct buf *out, const struct datapoint *dp)
 {
 	buf_puts(out, "{\"aggregator\":\"none\",\"metric\":");
-	buf_append(out, metric_json, metric_len);
-	buf_puts(out, ",\"tags\":");
-	buf_append(out, tags_json, tags_len);
-	buf_putc(out, '}');
+	json_put_string(out, dp->metric, dp->metric_len);
+	/* ,"tags":{...}} closes the sub-query too */
+	datapoint_encode_tail(dp, out);
+}
+
+void
+otsdb_tsuid_subquery(struct buf *out, const char *tsuid)
+{
+	buf_puts(out, "{\"aggregator\":\"sum\",\"tsuids\":[");
+	json_put_string(out, tsuid, strlen(tsuid));
+	buf_puts(out, "]}");
 }
 
 void

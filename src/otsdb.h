@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct buf;
+struct datapoint;
 struct error;
 struct http_req;
 struct strvec;
@@ -90,11 +91,13 @@ void otsdb_query_request(struct buf *url, struct buf *body,
 #define OTSDB_TSUID_COST_SUM 40
 
 /* A sub-query of exactly one series' points for otsdb-restore --check:
- * `none` over the metric (a JSON string) with the tags (a JSON object of
- * literal values: OpenTSDB's tag values hold no '*' or '|').  The
- * answer may add series with more tags: the caller keeps the exact one. */
-void otsdb_series_subquery(struct buf *out, const char *metric_json,
-    size_t metric_len, const char *tags_json, size_t tags_len);
+ * `none` over dp's metric with its tags (literal values: OpenTSDB's tag
+ * values hold no '*' or '|').  The answer may add series with more
+ * tags: the caller keeps the exact one. */
+void otsdb_series_subquery(struct buf *out, const struct datapoint *dp);
+/* The sub-query of one series by its TSUID on a server without 'none':
+ * the sum over that TSUID alone, which is exactly the series. */
+void otsdb_tsuid_subquery(struct buf *out, const char *tsuid);
 /* The POST of comma-separated sub-queries over [lo, hi] ms, both ends
  * included (hi == lo asks for [lo, lo + 1]). */
 void otsdb_series_request(struct buf *url, struct buf *body,

@@ -15,44 +15,21 @@
 #include "http.h"
 #include "otsdb.h"
 #include "plan.h"
+#include "probe.h"
 #include "strvec.h"
 #include "xalloc.h"
-
-/* Runs one GET (body NULL) or POST to its end; the caller frees it. */
-static struct http_req *
-ask(struct http *http, struct buf *url, struct buf *body, size_t max_resp,
-    struct plan_counts *pc)
-{
-	struct http_req *r = http_req_new(xmemdup0(url->p, url->len),
-	    body ? body->p : NULL, body ? body->len : 0);
-
-	if (body != NULL)
-		body->p = NULL; /* the request owns it */
-	r->max_resp = max_resp;
-	r = http_request_sync(http, r);
-	http_count(r, &pc->requests, &pc->retries);
-	return r;
-}
 
 /* Whether the server has 'none' (2.3 and later, or unknown). */
 static int
 has_none(const struct dump_config *cfg, struct http *http,
     struct plan_counts *pc)
 {
-	struct buf url;
-	struct http_req *r;
+	struct probe_counts c = { &pc->requests, &pc->retries };
 	struct otsdb_version v;
-	int none = 1;
+	struct error err;
 
-	buf_init(&url);
-	otsdb_version_url(&url, cfg->base);
-	r = ask(http, &url, NULL, 0, pc);
-	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
-	    otsdb_version_parse(r->resp.p, r->resp.len, &v) == 0)
-		none = otsdb_version_has_none(&v);
-	http_req_free(r);
-	buf_free(&url);
-	return none;
+	return probe_version(http, cfg->base, cfg->shown, &v, &c, &err) !=
+	    PROBE_VERSION_FOUND || otsdb_version_has_none(&v);
 }
 
 /* The metric's TSUIDs, sorted as the dump sorts them; -1 after setting
@@ -62,34 +39,16 @@ series_of(const struct dump_config *cfg, struct http *http,
     const char *metric, struct strvec *tsuids, struct plan_counts *pc,
     struct fatal *f)
 {
-	struct buf url, body;
-	struct http_req *r;
+	struct probe_counts c = { &pc->requests, &pc->retries };
 	struct error err;
-	char msg[400];
-	int rc = -1;
 
-	buf_init(&url);
-	buf_init(&body);
-	otsdb_lookup_request(&url, &body, cfg->base, metric);
-	r = ask(http, &url, &body, cfg->max_response * 4, pc);
-	buf_free(&url);
-	buf_free(&body);
-	if (r->outcome != HTTP_DONE_2XX) {
-		otsdb_failure_text(r, msg, sizeof(msg));
-		fatal_set(f, "%s: series lookup of %s: %s", cfg->shown, metric,
-		    msg);
-	} else if (r->resp_truncated)
-		fatal_set(f, "%s: series lookup of %s: the answer is larger "
-		    "than %zu bytes (4 x --max-response-size)", cfg->shown,
-		    metric, cfg->max_response * 4);
-	else if (otsdb_lookup_parse(r->resp.p, r->resp.len, tsuids,
-	    &err) < 0)
-		fatal_set(f, "%s: series lookup of %s: %s", cfg->shown, metric,
-		    err.msg);
-	else
-		rc = 0;
-	http_req_free(r);
-	return rc;
+	if (probe_lookup(http, cfg->base, cfg->shown, metric,
+	    cfg->max_response * 4, "4 x --max-response-size", tsuids, NULL,
+	    NULL, &c, &err) < 0) {
+		fatal_set(f, "%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats.h"
+
 struct dump_counters;
 struct restore_counters;
 struct check_counters;
@@ -16,31 +18,20 @@ struct http;
  * written every few seconds. */
 struct progress {
 	int64_t next_ms;
-	const char *stats_file;  /* or NULL */
 	struct http *http;       /* its wire bytes, or NULL */
-	int64_t stats_next_ms;
-	long long start_time;    /* Unix time of the start */
-	long long last_progress; /* Unix time a point last moved */
-	uint64_t last_points;
-	int stats_failed;        /* a write failed: said once */
 	int show_rates;          /* the summary gives the rates reached */
+	struct stats stats;      /* the --stats-file */
 };
 
 /* The start of a run: the wall clock, and where to write the stats. */
 void progress_start(struct progress *p, const char *stats_file,
     struct http *http, int show_rates);
+/* The HTTP engine, once there is one: its wire bytes. */
+void progress_set_http(struct progress *p, struct http *http);
 
 void progress_dump(struct progress *p, const struct dump_counters *c);
 void progress_restore(struct progress *p, const struct restore_counters *c);
 void progress_check(struct progress *p, const struct check_counters *c);
-
-/* Writes the stats file now (a temporary file renamed over it): the
- * counters of the summary in Prometheus' text format; `final` adds the
- * exit status.  Nothing without a stats file. */
-void stats_dump(struct progress *p, const struct dump_counters *c,
-    int final, int exit_status);
-void stats_restore(struct progress *p, const struct restore_counters *c,
-    int final, int exit_status);
 
 /* The summary line; "stopped: " first when the run did not finish.
  * Printed unless quiet, and always when stopped by an error.  With

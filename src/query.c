@@ -56,6 +56,8 @@ series_room(struct query *q, size_t n)
 
 	if (n <= cap)
 		return q->series;
+	if (n < cap * 2)
+		n = cap * 2;
 	sv = xreallocarray(q->series, n, sizeof(*sv));
 	for (i = cap; i < n; i++)
 		buf_init(&sv[i].key);
@@ -181,19 +183,12 @@ series_cmp(const void *a, const void *b)
 }
 
 int
-query_render(struct query *q, const char *body, size_t len,
-    const char *metric, int64_t lo, int64_t hi, struct buf *out,
-    struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
-    struct error *err)
+query_walk(struct query *q, const char *body, size_t len, const char *metric,
+    const struct query_walker *w, struct error *err)
 {
 	struct json *j = &q->json;
-	struct series *sv, *s;
-	size_t ns = 0, si, out_start = out->len;
 	int i, count, t, k, np, p;
-	struct query_counts c;
-	struct error verr;
 
-	memset(&c, 0, sizeof(c));
 	if (json_parse(j, body, len, err) < 0) {
 		char why[sizeof(err->msg)];
 
@@ -206,61 +201,37 @@ query_render(struct query *q, const char *body, size_t len,
 		return -1;
 	}
 	count = json_count(j, 0);
-	sv = series_room(q, count ? (size_t)count : 1);
-	/* lines take about three times the bytes of the answer's dps */
-	buf_reserve(out, len * 3 + 4096);
 	for (i = 0, t = 1; i < count; i++, t = json_next(j, t)) {
 		int td = json_member(j, t, "dps");
 		int ta = json_member(j, t, "aggregateTags");
-		const char *head, *tail;
-		size_t head_len, tail_len;
-
-		const char *why = NULL;
-		int rc, unsorted = 0;
-		int64_t last = INT64_MIN;
+		struct query_series s;
 
 		if (json_type(j, t) != JSON_OBJECT || td < 0)
 			continue;
-		if (ta >= 0 && json_count(j, ta) > 0)
-			c.aggregated++;
-		rc = series_of(q, t, metric, &why);
-		if (rc > 0) {
-			/* never rewrite what the server holds: report it */
-			struct query_bad_value bv;
+		memset(&s, 0, sizeof(s));
+		s.aggregated = ta >= 0 && json_count(j, ta) > 0;
+		s.npoints = (uint64_t)json_count(j, td);
+		if (series_of(q, t, metric, &s.why) == 0)
+			s.dp = &q->dp;
+		else {
 			int tt = json_member(j, t, "tags");
 
-			memset(&bv, 0, sizeof(bv));
-			bv.tags = tt >= 0 ? json_raw(j, tt, &bv.tags_len) : "";
-			bv.reason = why;
-			bv.points = (uint64_t)json_count(j, td);
-			c.bad_values += bv.points;
-			if (bad != NULL)
-				bad(bad_ctx, &bv);
-			continue;
+			s.tags_raw = tt >= 0 ? json_raw(j, tt, &s.tags_raw_len) :
+			    "";
 		}
-		s = &sv[ns++];
-		buf_reset(&s->key);
-		datapoint_encode_head(&q->dp, &s->key);
-		s->tail_off = s->key.len;
-		datapoint_encode_tail(&q->dp, &s->key);
-		head = s->key.p;
-		head_len = s->tail_off;
-		tail = s->key.p + s->tail_off;
-		tail_len = s->key.len - s->tail_off;
-		s->from = out->len;
+		if (w->series(w->ctx, &s) != 0)
+			continue;
 		np = json_count(j, td);
 		for (p = 0, k = td + 1; p < np; p++) {
-			int64_t ts;
+			struct query_point pt;
 			int tv;
-			const char *v, *ts_why, *tst;
-			size_t vn, tsn;
 
 			if (json_type(j, td) == JSON_OBJECT) {
-				tst = json_raw(j, k, &tsn);
-				ts = key_time(tst, tsn);
+				pt.ts_text = json_raw(j, k, &pt.ts_len);
+				pt.ts = key_time(pt.ts_text, pt.ts_len);
 				tv = k + 1;
 				k = json_next(j, k + 1);
-				if (ts < 0)
+				if (pt.ts < 0)
 					continue;
 			} else {
 				/* arrays: [[ts, value], ...] */
@@ -269,66 +240,176 @@ query_render(struct query *q, const char *body, size_t len,
 				k = json_next(j, k);
 				if (json_type(j, e) != JSON_ARRAY ||
 				    json_count(j, e) != 2 ||
-				    json_int64(j, e + 1, &ts) < 0)
+				    json_int64(j, e + 1, &pt.ts) < 0)
 					continue;
-				tst = json_raw(j, e + 1, &tsn);
+				pt.ts_text = json_raw(j, e + 1, &pt.ts_len);
 				tv = json_next(j, e + 1);
 			}
-			/* a time in the frame read as seconds, and not
-			 * read as milliseconds (frames near 1970) */
-			if (ts < 100000000000LL && ts > 0 &&
-			    ts * 1000 >= lo && ts * 1000 < hi + 1000 &&
-			    (ts < lo || ts >= hi)) {
-				error_set(err, "the server answered in seconds "
-				    "although milliseconds were asked for");
-				buf_truncate(out, out_start);
+			pt.value = json_raw(j, tv, &pt.value_len);
+			pt.number = json_type(j, tv) == JSON_NUMBER;
+			pt.quoted = json_type(j, tv) == JSON_STRING;
+			if (w->point(w->ctx, &pt, err) < 0)
 				return -1;
-			}
-			if (ts < lo || ts >= hi) {
-				c.dropped++;
-				continue;
-			}
-			v = json_raw(j, tv, &vn);
-			ts_why = datapoint_timestamp_problem(ts);
-			if (ts_why != NULL || json_type(j, tv) != JSON_NUMBER ||
-			    datapoint_check_number(v, vn, &verr) < 0) {
-				struct query_bad_value bv;
-
-				memset(&bv, 0, sizeof(bv));
-				if (ts_why != NULL)
-					bv.reason = ts_why;
-				else if (json_type(j, tv) == JSON_NUMBER)
-					bv.reason = verr.msg;
-				bv.points = 1;
-				c.bad_values++;
-				if (bad == NULL)
-					continue;
-				/* the tags object: the tail without
-				 * ,"tags": and the closing } */
-				bv.tags = tail + 8;
-				bv.tags_len = tail_len - 9;
-				bv.value = v;
-				bv.value_len = vn;
-				bv.quoted = json_type(j, tv) == JSON_STRING;
-				bv.timestamp_ms = ts;
-				bad(bad_ctx, &bv);
-				continue;
-			}
-			/* a time's digits are its text unless they start
-			 * with a zero (a key "0123") */
-			datapoint_encode_point(out, head, head_len, ts,
-			    tst[0] != '0' ? tst : NULL, tsn, v, vn, tail,
-			    tail_len);
-			buf_putc(out, '\n');
-			c.points++;
-			if (ts < last)
-				unsorted = 1;
-			last = ts;
 		}
-		s->to = out->len;
-		if (unsorted)
-			sort_series(q, out, s->from, head_len);
+		if (w->series_end != NULL)
+			w->series_end(w->ctx);
 	}
+	return 0;
+}
+
+/* query_render's state while it walks an answer. */
+struct render {
+	struct query *q;
+	int64_t lo, hi;
+	struct buf *out;
+	size_t out_start;
+	struct query_counts c;
+	query_bad_fn *bad;
+	void *bad_ctx;
+	struct series *s;       /* the series being written, or NULL */
+	size_t ns;
+	const char *head, *tail;
+	size_t head_len, tail_len;
+	int unsorted;
+	int64_t last;
+};
+
+static int
+render_series(void *ctx, const struct query_series *qs)
+{
+	struct render *rd = ctx;
+	struct series *s;
+
+	if (qs->aggregated)
+		rd->c.aggregated++;
+	if (qs->dp == NULL) {
+		/* never rewrite what the server holds: report it */
+		struct query_bad_value bv;
+
+		memset(&bv, 0, sizeof(bv));
+		bv.tags = qs->tags_raw;
+		bv.tags_len = qs->tags_raw_len;
+		bv.reason = qs->why;
+		bv.points = qs->npoints;
+		rd->c.bad_values += bv.points;
+		if (rd->bad != NULL)
+			rd->bad(rd->bad_ctx, &bv);
+		return 1;
+	}
+	s = &series_room(rd->q, rd->ns + 1)[rd->ns];
+	rd->ns++;
+	buf_reset(&s->key);
+	datapoint_encode_head(qs->dp, &s->key);
+	s->tail_off = s->key.len;
+	datapoint_encode_tail(qs->dp, &s->key);
+	rd->head = s->key.p;
+	rd->head_len = s->tail_off;
+	rd->tail = s->key.p + s->tail_off;
+	rd->tail_len = s->key.len - s->tail_off;
+	s->from = rd->out->len;
+	rd->s = s;
+	rd->unsorted = 0;
+	rd->last = INT64_MIN;
+	return 0;
+}
+
+static int
+render_point(void *ctx, const struct query_point *pt, struct error *err)
+{
+	struct render *rd = ctx;
+	int64_t ts = pt->ts;
+	const char *ts_why;
+	struct error verr;
+
+	/* a time in the frame read as seconds, and not read as
+	 * milliseconds (frames near 1970) */
+	if (ts < 100000000000LL && ts > 0 && ts * 1000 >= rd->lo &&
+	    ts * 1000 < rd->hi + 1000 && (ts < rd->lo || ts >= rd->hi)) {
+		error_set(err, "the server answered in seconds although "
+		    "milliseconds were asked for");
+		return -1;
+	}
+	if (ts < rd->lo || ts >= rd->hi) {
+		rd->c.dropped++;
+		return 0;
+	}
+	ts_why = datapoint_timestamp_problem(ts);
+	if (ts_why != NULL || !pt->number ||
+	    datapoint_check_number(pt->value, pt->value_len, &verr) < 0) {
+		struct query_bad_value bv;
+
+		memset(&bv, 0, sizeof(bv));
+		if (ts_why != NULL)
+			bv.reason = ts_why;
+		else if (pt->number)
+			bv.reason = verr.msg;
+		bv.points = 1;
+		rd->c.bad_values++;
+		if (rd->bad == NULL)
+			return 0;
+		/* the tags object: the tail without ,"tags": and the
+		 * closing } */
+		bv.tags = rd->tail + 8;
+		bv.tags_len = rd->tail_len - 9;
+		bv.value = pt->value;
+		bv.value_len = pt->value_len;
+		bv.quoted = pt->quoted;
+		bv.timestamp_ms = ts;
+		rd->bad(rd->bad_ctx, &bv);
+		return 0;
+	}
+	/* a time's digits are its text unless they start with a zero (a
+	 * key "0123") */
+	datapoint_encode_point(rd->out, rd->head, rd->head_len, ts,
+	    pt->ts_text[0] != '0' ? pt->ts_text : NULL, pt->ts_len, pt->value,
+	    pt->value_len, rd->tail, rd->tail_len);
+	buf_putc(rd->out, '\n');
+	rd->c.points++;
+	if (ts < rd->last)
+		rd->unsorted = 1;
+	rd->last = ts;
+	return 0;
+}
+
+static void
+render_series_end(void *ctx)
+{
+	struct render *rd = ctx;
+
+	rd->s->to = rd->out->len;
+	if (rd->unsorted)
+		sort_series(rd->q, rd->out, rd->s->from, rd->head_len);
+}
+
+int
+query_render(struct query *q, const char *body, size_t len,
+    const char *metric, int64_t lo, int64_t hi, struct buf *out,
+    struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
+    struct error *err)
+{
+	struct render rd;
+	struct query_walker w = { render_series, render_point,
+	    render_series_end, NULL };
+	struct series *sv;
+	size_t si, ns;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.q = q;
+	rd.lo = lo;
+	rd.hi = hi;
+	rd.out = out;
+	rd.out_start = out->len;
+	rd.bad = bad;
+	rd.bad_ctx = bad_ctx;
+	w.ctx = &rd;
+	/* lines take about three times the bytes of the answer's dps */
+	buf_reserve(out, len * 3 + 4096);
+	if (query_walk(q, body, len, metric, &w, err) < 0) {
+		buf_truncate(out, rd.out_start);
+		return -1;
+	}
+	sv = q->series;
+	ns = rd.ns;
 	/* series in a stable order: by their canonical text */
 	for (si = 1; si < ns && strcmp(sv[si - 1].key.p, sv[si].key.p) <= 0;
 	    si++)
@@ -339,16 +420,16 @@ query_render(struct query *q, const char *body, size_t len,
 
 		qsort(sv, ns, sizeof(*sv), series_cmp);
 		buf_reset(tmp);
-		buf_append(tmp, out->p + out_start, out->len - out_start);
-		buf_truncate(out, out_start);
+		buf_append(tmp, out->p + rd.out_start, out->len - rd.out_start);
+		buf_truncate(out, rd.out_start);
 		for (si = 0; si < ns; si++)
-			buf_append(out, tmp->p + (sv[si].from - out_start),
+			buf_append(out, tmp->p + (sv[si].from - rd.out_start),
 			    sv[si].to - sv[si].from);
 	}
-	counts->points += c.points;
-	counts->dropped += c.dropped;
-	counts->bad_values += c.bad_values;
-	counts->aggregated += c.aggregated;
+	counts->points += rd.c.points;
+	counts->dropped += rd.c.dropped;
+	counts->bad_values += rd.c.bad_values;
+	counts->aggregated += rd.c.aggregated;
 	counts->series += ns;
 	return 0;
 }

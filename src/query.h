@@ -50,6 +50,40 @@ struct query {
 	size_t series_cap;
 };
 
+/* One result of an answer, as query_walk hands it over. */
+struct query_series {
+	const struct datapoint *dp; /* metric and sorted tags, or NULL */
+	const char *why;      /* NULL, or why the result cannot be a series
+			       * as sent (then dp is NULL) */
+	int aggregated;       /* a non-empty aggregateTags */
+	const char *tags_raw; /* without dp: the tags member's JSON text */
+	size_t tags_raw_len;
+	uint64_t npoints;     /* members of its dps */
+};
+
+/* One point of a result: a time key of 1 to 18 digits (object dps) or an
+ * integer (array dps), and the value's raw JSON text. */
+struct query_point {
+	int64_t ts;
+	const char *ts_text;  /* the time as sent */
+	size_t ts_len;
+	const char *value;    /* a string's text without its quotes */
+	size_t value_len;
+	int number;           /* the value is a JSON number */
+	int quoted;           /* the value is a JSON string */
+};
+
+/* What query_walk calls: series() for each result with dps (0: read its
+ * points, else skip them), point() for each of its points with a time
+ * (0, or -1 with err to end the walk), series_end() after them. */
+struct query_walker {
+	int (*series)(void *ctx, const struct query_series *s);
+	int (*point)(void *ctx, const struct query_point *p,
+	    struct error *err);
+	void (*series_end)(void *ctx);
+	void *ctx;
+};
+
 void query_init(struct query *q);
 void query_free(struct query *q);
 
@@ -68,5 +102,12 @@ int query_render(struct query *q, const char *body, size_t len,
     const char *metric, int64_t lo, int64_t hi, struct buf *out,
     struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
     struct error *err);
+
+/* The one reader of /api/query answers (the dump's and --check's): walks
+ * the answer's results in order.  A result without a metric name takes
+ * `metric`.  Returns 0, or -1 with err when the answer is not a JSON
+ * array or a callback ended the walk. */
+int query_walk(struct query *q, const char *body, size_t len,
+    const char *metric, const struct query_walker *w, struct error *err);
 
 #endif

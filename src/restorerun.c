@@ -16,16 +16,16 @@
 #include "datapoint.h"
 #include "dumpdir.h"
 #include "http.h"
+#include "input.h"
 #include "lineio.h"
 #include "otsdb.h"
 #include "put.h"
 #include "reject.h"
 #include "restorerun.h"
-#include "seedcsv.h"
 #include "xalloc.h"
 
-struct input {
-	const struct restore_input *in;
+struct source {
+	const struct input_source *in;
 	struct ackq ack;
 	int reading_done;
 };
@@ -36,7 +36,8 @@ struct run {
 	struct restore_counters *c;
 	struct fatal *fatal;
 	struct http *http;
-	struct input *inputs;
+	struct source *inputs;
+	struct input_opts io;
 	struct datapoint dp;
 	struct buf enc;
 	struct put_answer answer;
@@ -59,14 +60,14 @@ static void send_batch(struct run *run, struct batch *b, size_t input,
 static const char *
 cfg_shown(const struct run *run)
 {
-	return run->cfg->shown_url ? run->cfg->shown_url : run->cfg->url;
+	return run->cfg->shown ? run->cfg->shown : run->cfg->url;
 }
 
 static void
 tick(struct run *run)
 {
-	if (run->ev->progress)
-		run->ev->progress(run->ev->ctx, run->c);
+	if (run->ev->tick)
+		run->ev->tick(run->ev->ctx, run->c);
 }
 
 static int
@@ -84,16 +85,6 @@ reject(struct run *run, const char *source, uint64_t lineno,
 	if (run->cfg->reject != NULL && reject_write(run->cfg->reject, source,
 	    lineno, reason, line, len, truncated, &err) < 0)
 		fatal_set(run->fatal, "%s", err.msg);
-}
-
-static void
-bad_line(struct run *run, const struct lineio *in, const char *msg,
-    const char *line, size_t len, int truncated)
-{
-	run->c->rejected_lines++;
-	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", in->name,
-	    (unsigned long long)in->lineno, msg);
-	reject(run, in->name, in->lineno, msg, line, len, truncated);
 }
 
 /* The most batches read but not yet acknowledged in order: what a rerun
@@ -115,7 +106,7 @@ window(const struct run *run)
 
 /* Appends an ack entry for an input's bytes up to offset. */
 static uint64_t
-ack_push(struct run *run, struct input *in, uint64_t offset, int done)
+ack_push(struct run *run, struct source *in, uint64_t offset, int done)
 {
 	run->unfolded++;
 	return ackq_push(&in->ack, offset, done);
@@ -124,7 +115,7 @@ ack_push(struct run *run, struct input *in, uint64_t offset, int done)
 /* Marks entry seq of an input acknowledged; writes its resume metadata
  * when the acknowledged offset moved. */
 static void
-acked(struct run *run, struct input *in, uint64_t seq)
+acked(struct run *run, struct source *in, uint64_t seq)
 {
 	size_t before = ackq_pending(&in->ack);
 	int moved = ackq_done(&in->ack, seq);
@@ -278,7 +269,7 @@ on_done(struct http_req *r, void *ctx)
 {
 	struct pending *p = ctx;
 	struct run *run = p->run;
-	struct input *in = &run->inputs[p->input];
+	struct source *in = &run->inputs[p->input];
 	char msg[400];
 	const char *advice;
 
@@ -386,7 +377,7 @@ send_batch(struct run *run, struct batch *b, size_t input, uint64_t seq,
 static void
 submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 {
-	struct input *in = &run->inputs[input];
+	struct source *in = &run->inputs[input];
 
 	if (run->cfg->dry_run) {
 		batch_finish(b);
@@ -415,37 +406,15 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 
 /* Opens an input and skips what its resume metadata says is stored. */
 static int
-open_input(struct run *run, struct input *in, struct lineio *lr)
+open_input(struct run *run, struct source *in, struct input *rd)
 {
 	struct error err;
-	uint64_t start = 0;
 
-	if (lineio_open(lr, in->in->path, run->cfg->max_line, &err) < 0) {
+	if (input_open(rd, in->in, &run->io, &err) < 0) {
 		fatal_set(run->fatal, "%s", err.msg);
 		return -1;
 	}
-	lr->wait = wait_input;
-	lr->wait_ctx = run;
-	lr->stop = run->cfg->stop;
-	if (in->in->rmeta == NULL)
-		return 0;
-	if (dumpdir_read_rmeta(in->in->rmeta, &start) < 0) {
-		fatal_set(run->fatal, "%s: unreadable resume metadata: %s",
-		    in->in->rmeta, strerror(errno));
-		lineio_close(lr);
-		return -1;
-	}
-	if (start > 0) {
-		if (lineio_skip(lr, start, &err) < 0) {
-			fatal_set(run->fatal, "%s", err.msg);
-			lineio_close(lr);
-			return -1;
-		}
-		note(&run->ev->notes, NOTE_WARN, "%s: resuming after line %llu "
-		    "(byte %llu)", in->in->path, (unsigned long long)lr->lineno,
-		    (unsigned long long)start);
-	}
-	ackq_init(&in->ack, start);
+	ackq_init(&in->ack, rd->start);
 	return 0;
 }
 
@@ -466,39 +435,13 @@ too_big(struct run *run, const struct lineio *lr, const char *pt,
 	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
 }
 
-enum input_result
-restore_next_point(struct lineio *r, struct datapoint *dp,
-    const char **line, size_t *len, struct error *err)
-{
-	enum lineio_result lres;
-
-	lres = lineio_next(r, line, len, err);
-	if (lres == LINEIO_LINE && lineio_blank(*line, *len))
-		return INPUT_BLANK;
-	if (lres == LINEIO_EOF)
-		return INPUT_EOF;
-	if (lres == LINEIO_ERROR)
-		return INPUT_ERROR;
-	if (lres == LINEIO_LONG) {
-		error_set(err, "line is longer than %zu bytes "
-		    "(--max-line-length)", r->maxlen);
-		return INPUT_LONG;
-	}
-	if (seedcsv_is_row(*line, *len)) {
-		dp->canonical = 0; /* never: the row is not JSON */
-		if (seedcsv_decode(dp, *line, *len, err) < 0)
-			return INPUT_BAD;
-	} else if (datapoint_decode(dp, *line, *len, err) < 0)
-		return INPUT_BAD;
-	return INPUT_POINT;
-}
-
 /* Reads one input to its end (or a stop or fatal error). */
 static void
 restore_input(struct run *run, size_t idx)
 {
-	struct input *in = &run->inputs[idx];
-	struct lineio lr;
+	struct source *in = &run->inputs[idx];
+	struct input rd;
+	struct lineio *lr = &rd.lr;
 	struct error err;
 	struct batch *b;
 	const char *line, *pt;
@@ -506,25 +449,17 @@ restore_input(struct run *run, size_t idx)
 	enum input_result ires;
 	enum batch_result br;
 
-	if (open_input(run, in, &lr) < 0)
+	if (open_input(run, in, &rd) < 0)
 		return;
 	b = new_batch(run, (int)idx);
 	while (!run->fatal->set && !stopped(run)) {
-		ires = restore_next_point(&lr, &run->dp, &line, &len, &err);
+		ires = input_next(&rd, &run->dp, &line, &len, &err);
 		if (ires == INPUT_EOF)
 			break;
 		if (ires == INPUT_ERROR) {
 			if (!stopped(run))
 				fatal_set(run->fatal, "%s", err.msg);
 			break;
-		}
-		run->c->lines++;
-		if (ires == INPUT_BLANK)
-			continue;
-		if (ires != INPUT_POINT) {
-			bad_line(run, &lr, err.msg, line, len,
-			    ires == INPUT_LONG);
-			continue;
 		}
 		run->c->points++;
 		/* a canonical line is its own encoding */
@@ -537,14 +472,14 @@ restore_input(struct run *run, size_t idx)
 			pt = run->enc.p;
 			pn = run->enc.len;
 		}
-		br = batch_add(b, pt, pn, lr.lineno, lr.offset);
+		br = batch_add(b, pt, pn, lr->lineno, lr->offset);
 		if (br == BATCH_FULL) {
 			submit(run, b, idx, batch_end_offset(b, b->n - 1));
 			b = new_batch(run, (int)idx);
-			br = batch_add(b, pt, pn, lr.lineno, lr.offset);
+			br = batch_add(b, pt, pn, lr->lineno, lr->offset);
 		}
 		if (br == BATCH_TOO_BIG)
-			too_big(run, &lr, pt, pn);
+			too_big(run, lr, pt, pn);
 		if ((run->c->lines & 1023) == 0)
 			tick(run);
 	}
@@ -554,17 +489,17 @@ restore_input(struct run *run, size_t idx)
 		batch_free(b);
 	if (!run->fatal->set && !stopped(run)) {
 		/* lines after the last point (bad or blank) are done too */
-		ack_push(run, in, lr.offset, 1);
+		ack_push(run, in, lr->offset, 1);
 		acked(run, in, ACKQ_NONE);
 		in->reading_done = 1;
 	}
-	lineio_close(&lr);
+	input_close(&rd);
 }
 
 int
 restore_run(const struct restore_config *cfg,
     const struct restore_events *ev, struct http *http,
-    const struct restore_input *inputs, size_t n,
+    const struct input_source *inputs, size_t n,
     struct restore_counters *c, struct fatal *f)
 {
 	struct run run;
@@ -576,6 +511,10 @@ restore_run(const struct restore_config *cfg,
 	run.c = c;
 	run.fatal = f;
 	run.http = http;
+	input_opts_init(&run.io, cfg->max_line, cfg->reject, &ev->notes,
+	    &c->lines, &c->rejected_lines, cfg->stop);
+	run.io.wait = wait_input;
+	run.io.wait_ctx = &run;
 	run.inputs = xcalloc(n ? n : 1, sizeof(*run.inputs));
 	for (i = 0; i < n; i++) {
 		run.inputs[i].in = &inputs[i];
@@ -591,7 +530,7 @@ restore_run(const struct restore_config *cfg,
 		http_pump(http, -1, 500);
 	}
 	for (i = 0; i < n; i++) {
-		struct input *in = &run.inputs[i];
+		struct source *in = &run.inputs[i];
 
 		if (cfg->remove_metadata && in->in->rmeta && in->reading_done &&
 		    ackq_pending(&in->ack) == 0 && !cfg->dry_run &&

@@ -10,11 +10,12 @@
 #include "error.h"
 
 struct http;
+struct input_source;
 struct reject_file;
 
 struct restore_config {
 	const char *url;        /* the put URL (otsdb_put_url) */
-	const char *shown_url;  /* the same for messages, credentials masked */
+	const char *shown;  /* the same for messages, credentials masked */
 	size_t size_limit;      /* hard cap on a request body */
 	size_t max_points;      /* points a request, 0 = no limit */
 	size_t max_line;        /* longest line read */
@@ -47,15 +48,8 @@ struct restore_counters {
 struct restore_events {
 	struct notes notes;
 	/* called often while the run waits or reads; rate-limit it */
-	void (*progress)(void *ctx, const struct restore_counters *c);
+	void (*tick)(void *ctx, const struct restore_counters *c);
 	void *ctx;
-};
-
-/* One input: a path ("-" = stdin) and, with --dump-dir, the path of its
- * resume metadata (NULL without). */
-struct restore_input {
-	const char *path;
-	const char *rmeta;
 };
 
 /* Restores the n inputs in order, then waits for every request.  Fills
@@ -63,26 +57,7 @@ struct restore_input {
  * when f is set. */
 int restore_run(const struct restore_config *cfg,
     const struct restore_events *ev, struct http *http,
-    const struct restore_input *inputs, size_t n,
+    const struct input_source *inputs, size_t n,
     struct restore_counters *c, struct fatal *f);
-
-struct datapoint;
-struct lineio;
-
-enum input_result {
-	INPUT_POINT,  /* a datapoint, in dp */
-	INPUT_BLANK,  /* a line of spaces and tabs only, or empty */
-	INPUT_BAD,    /* a line that is not one (err says why) */
-	INPUT_LONG,   /* a line over the reader's limit (err says so) */
-	INPUT_EOF,
-	INPUT_ERROR   /* the input cannot be read (err) */
-};
-
-/* The next line of r as a datapoint: an otsdb NDJSON line or a row of
- * the old tool's files.  *line and *len are the line read (the start of
- * it for INPUT_LONG; r->lineno is its number). */
-enum input_result restore_next_point(struct lineio *r,
-    struct datapoint *dp, const char **line, size_t *len,
-    struct error *err);
 
 #endif

@@ -60,16 +60,6 @@ strvec_sort_unique(struct strvec *sv)
 	sv->n = k;
 }
 
-char **
-strvec_steal(struct strvec *sv, size_t *n)
-{
-	char **v = sv->v;
-
-	*n = sv->n;
-	strvec_init(sv);
-	return v;
-}
-
 int
 strvec_has(const struct strvec *sv, size_t sorted, const char *name)
 {

@@ -20,7 +20,5 @@ void strvec_sort_unique(struct strvec *sv);
 /* Whether name is one of the strings: the first `sorted` of them in
  * strcmp order (a binary search), the others in any order. */
 int strvec_has(const struct strvec *sv, size_t sorted, const char *name);
-/* Removes and returns the strings: the caller owns v and each string. */
-char **strvec_steal(struct strvec *sv, size_t *n);
 
 #endif

@@ -1,5 +1,5 @@
-/* vm.c - VictoriaMetrics' HTTP API: export and flush requests built; no
- * I/O.  MetricsQL reads an identifier's other characters after a
+/* vm.c - VictoriaMetrics' HTTP API: export and flush requests built,
+ * export answers read; no I/O.  MetricsQL reads an identifier's other characters after a
  * backslash, and a quoted string as Go does. */
 #include "config.h"
 
@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "datapoint.h"
+#include "error.h"
+#include "json.h"
 #include "otsdb.h"
 #include "vm.h"
 
@@ -109,4 +111,140 @@ vm_flush_url(struct buf *url, const char *base)
 {
 	buf_puts(url, base);
 	buf_puts(url, "/internal/force_flush");
+}
+
+void
+vm_health_url(struct buf *url, const char *base)
+{
+	buf_puts(url, base);
+	buf_puts(url, "/health");
+}
+
+int
+vm_health_ok(const char *body, size_t len)
+{
+	return len >= 2 && memcmp(body, "OK", 2) == 0;
+}
+
+/* Whether the n bytes at s hold the string w. */
+static int
+has(const char *s, size_t n, const char *w)
+{
+	size_t wn = strlen(w), i;
+
+	for (i = 0; s != NULL && i + wn <= n; i++)
+		if (memcmp(s + i, w, wn) == 0)
+			return 1;
+	return 0;
+}
+
+int
+vm_export_too_large(long status, int timed_out, const char *body,
+    size_t len, int truncated)
+{
+	if (truncated || (status == 0 && timed_out))
+		return 1;
+	return (status < 200 || status > 299) &&
+	    (has(body, len, "exceed") || has(body, len, "too many"));
+}
+
+void
+vm_export_init(struct vm_export *x)
+{
+	json_init(&x->json);
+	datapoint_init(&x->dp);
+	buf_init(&x->strs);
+}
+
+void
+vm_export_free(struct vm_export *x)
+{
+	json_free(&x->json);
+	datapoint_free(&x->dp);
+	buf_free(&x->strs);
+}
+
+static int
+is_name(const struct dp_tag *t)
+{
+	return t->key_len == 8 && memcmp(t->key, "__name__", 8) == 0;
+}
+
+/* Makes x->dp the series of labels object m: __name__ the metric, the
+ * other labels its tags, sorted.  -1 when they cannot be a series. */
+static int
+export_series(struct vm_export *x, int m)
+{
+	struct datapoint *dp = &x->dp;
+	struct error err;
+	size_t i;
+
+	buf_reset(&x->strs);
+	if (datapoint_json_tags(dp, &x->json, m, &x->strs) > 0)
+		return -1;
+	for (i = 0; i < dp->ntags; i++)
+		if (is_name(&dp->tags[i]))
+			break;
+	if (i == dp->ntags)
+		return -1;
+	dp->metric = dp->tags[i].val;
+	dp->metric_len = dp->tags[i].val_len;
+	dp->tags[i] = dp->tags[--dp->ntags];
+	/* a repeated label (JSON allows it) makes no series */
+	for (i = 0; i < dp->ntags; i++)
+		if (is_name(&dp->tags[i]))
+			return -1;
+	return datapoint_sort_tags(dp, &err);
+}
+
+int
+vm_export_walk(struct vm_export *x, const char *body, size_t len,
+    const struct vm_export_walker *w, struct error *err)
+{
+	struct json *j = &x->json;
+	size_t at = 0, lineno = 0;
+
+	while (at < len) {
+		const char *nl = memchr(body + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (body + at)) : len - at;
+		int m, vals, tss, k, nv, v, t;
+
+		lineno++;
+		if (n == 0) {
+			at += 1;
+			continue;
+		}
+		if (json_parse(j, body + at, n, err) < 0) {
+			error_set(err, "line %zu: not JSON", lineno);
+			return -1;
+		}
+		at += n + (nl != NULL);
+		m = json_member(j, 0, "metric");
+		vals = json_member(j, 0, "values");
+		tss = json_member(j, 0, "timestamps");
+		if (m < 0 || vals < 0 || tss < 0 ||
+		    json_type(j, m) != JSON_OBJECT ||
+		    json_type(j, vals) != JSON_ARRAY ||
+		    json_type(j, tss) != JSON_ARRAY ||
+		    json_count(j, vals) != json_count(j, tss)) {
+			error_set(err, "line %zu: not a series of an export",
+			    lineno);
+			return -1;
+		}
+		if (export_series(x, m) < 0 || w->series(w->ctx, &x->dp) != 0)
+			continue;
+		nv = json_count(j, vals);
+		for (k = 0, v = vals + 1, t = tss + 1; k < nv; k++,
+		    v = json_next(j, v), t = json_next(j, t)) {
+			int64_t ts;
+			size_t vn;
+			const char *vv = json_raw(j, v, &vn);
+
+			if (json_int64(j, t, &ts) < 0)
+				continue;
+			w->point(w->ctx, ts, vv, vn,
+			    json_type(j, v) == JSON_NUMBER);
+		}
+	}
+	return 0;
 }

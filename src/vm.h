@@ -1,13 +1,16 @@
-/* vm.h - VictoriaMetrics' HTTP API as otsdb-restore --check reads it:
- * requests built, answers read; no I/O */
+/* vm.h - VictoriaMetrics' HTTP API: requests built and answers read
+ * (export lines); no I/O */
 #ifndef OTSDB_VM_H
 #define OTSDB_VM_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct buf;
-struct dp_tag;
+#include "buf.h"
+#include "datapoint.h"
+#include "json.h"
+
+struct error;
 
 /* The series selector {__name__="M",k="v",...} of exactly the labels
  * given (a series with more labels matches it too: the caller keeps the
@@ -22,5 +25,45 @@ void vm_export_url(struct buf *url, const char *base, int64_t lo,
 void vm_export_match(struct buf *url, const char *selector, size_t len);
 /* The URL that makes recent writes searchable at once. */
 void vm_flush_url(struct buf *url, const char *base);
+
+/* The URL that answers "OK" on VictoriaMetrics (single node, vmselect,
+ * vminsert), and whether an answer to it is that. */
+void vm_health_url(struct buf *url, const char *base);
+int vm_health_ok(const char *body, size_t len);
+
+/* Whether a failed export says the answer is too large for one request
+ * (truncated by the client, timed out, or refused for its series or
+ * samples): asked in parts it can succeed.  status 0: no answer. */
+int vm_export_too_large(long status, int timed_out, const char *body,
+    size_t len, int truncated);
+
+/* Reusable state of the export reader. */
+struct vm_export {
+	struct json json;
+	struct datapoint dp;
+	struct buf strs;
+};
+
+void vm_export_init(struct vm_export *x);
+void vm_export_free(struct vm_export *x);
+
+/* What vm_export_walk calls: series() for each series of the answer
+ * (its metric from __name__, the other labels as tags, sorted; 0: read
+ * its points, else skip them), point() for each of its points with an
+ * integer time: the value's raw text, number set when it is a JSON
+ * number. */
+struct vm_export_walker {
+	int (*series)(void *ctx, const struct datapoint *dp);
+	void (*point)(void *ctx, int64_t ts, const char *val, size_t len,
+	    int number);
+	void *ctx;
+};
+
+/* The one reader of /api/v1/export answers (a JSON object a line:
+ * metric, values, timestamps).  A series without __name__, or whose
+ * labels cannot make a datapoint, is skipped.  Returns 0, or -1 with err
+ * ("line N: ...") when a line is not a series of an export. */
+int vm_export_walk(struct vm_export *x, const char *body, size_t len,
+    const struct vm_export_walker *w, struct error *err);
 
 #endif

@@ -1,6 +1,6 @@
-/* test-check.c - unit tests of the --check pieces: value equality as
- * each target keeps numbers, VictoriaMetrics selectors and export URLs,
- * the OpenTSDB read-back query, the summary table and strmap */
+/* test-check.c - unit tests of the --check pieces: VictoriaMetrics
+ * selectors and export URLs, the OpenTSDB read-back query, the summary
+ * table, the mismatches file's lines and strmap */
 #include "config.h"
 
 #include <stdint.h>
@@ -9,60 +9,12 @@
 #include <string.h>
 
 #include "buf.h"
-#include "check.h"
+#include "checkreport.h"
 #include "datapoint.h"
 #include "otsdb.h"
 #include "strmap.h"
 #include "tap.h"
 #include "vm.h"
-
-static void
-test_equal(void)
-{
-	static const struct {
-		enum check_target t;
-		const char *a, *b;
-		int eq;
-	} rows[] = {
-		{ CHECK_TARGET_OPENTSDB, "42", "42", 1 },
-		{ CHECK_TARGET_OPENTSDB, "42", "43", 0 },
-		/* integers beyond 2^53 stay exact in OpenTSDB */
-		{ CHECK_TARGET_OPENTSDB, "9007199254740993",
-		  "9007199254740992", 0 },
-		{ CHECK_TARGET_OPENTSDB, "-9223372036854775808",
-		  "-9223372036854775808", 1 },
-		{ CHECK_TARGET_OPENTSDB, "1.5", "1.5", 1 },
-		{ CHECK_TARGET_OPENTSDB, "1.5", "1.50", 1 },
-		{ CHECK_TARGET_OPENTSDB, "15e-1", "1.5", 1 },
-		/* OpenTSDB before 2.3 keeps a 32-bit float */
-		{ CHECK_TARGET_OPENTSDB, "0.1", "0.10000000149011612", 1 },
-		{ CHECK_TARGET_OPENTSDB, "0.1", "0.1000001", 0 },
-		{ CHECK_TARGET_OPENTSDB, "5", "5.0", 1 },
-		{ CHECK_TARGET_OPENTSDB, "1", "", 0 },
-		{ CHECK_TARGET_OPENTSDB, "1", "NaN", 0 },
-		/* VictoriaMetrics: 12 significant digits */
-		{ CHECK_TARGET_VM, "3.141592653589793", "3.141592653589", 1 },
-		{ CHECK_TARGET_VM, "0.3333333333333333", "0.333333333333", 1 },
-		{ CHECK_TARGET_VM, "1.00000000000999", "1", 1 },
-		{ CHECK_TARGET_VM, "3.141592653589793", "3.141", 0 },
-		{ CHECK_TARGET_VM, "123456789012345678",
-		  "123456789012345680", 1 },
-		{ CHECK_TARGET_VM, "1.2345678901234567e-5", "0", 0 },
-		{ CHECK_TARGET_VM, "0", "0", 1 },
-		{ CHECK_TARGET_VM, "-0.0", "0", 1 },
-		{ CHECK_TARGET_VM, "1e300", "1e300", 1 },
-		{ CHECK_TARGET_VM, "2", "1", 0 },
-		{ CHECK_TARGET_VM, "1", "x", 0 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		ok(check_values_equal(rows[i].t, rows[i].a, strlen(rows[i].a),
-		    rows[i].b, strlen(rows[i].b)) == rows[i].eq,
-		    "%s: %s %s %s", rows[i].t == CHECK_TARGET_VM ? "vm" :
-		    "opentsdb", rows[i].a, rows[i].eq ? "==" : "!=",
-		    rows[i].b);
-}
 
 static void
 test_vm(void)
@@ -99,7 +51,17 @@ test_otsdb(void)
 	buf_init(&url);
 	buf_init(&body);
 	buf_init(&sub);
-	otsdb_series_subquery(&sub, "\"m\"", 3, "{\"h\":\"a\"}", 9);
+	{
+		struct dp_tag tag = { "h", 1, "a", 1 };
+		struct datapoint dp;
+
+		memset(&dp, 0, sizeof(dp));
+		dp.metric = "m";
+		dp.metric_len = 1;
+		dp.tags = &tag;
+		dp.ntags = 1;
+		otsdb_series_subquery(&sub, &dp);
+	}
 	is_str(sub.p, "{\"aggregator\":\"none\",\"metric\":\"m\",\"tags\":"
 	    "{\"h\":\"a\"}}", "series sub-query");
 	otsdb_series_request(&url, &body, "http://t", 1700000000000LL,
@@ -158,7 +120,7 @@ test_summary(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	check_summary_init(&s);
+	checkreport_init(&s);
 	/* check.c fills it; the table is what this test reads */
 	s.cap = 4;
 	s.m = calloc(4, sizeof(*s.m));
@@ -171,23 +133,45 @@ test_summary(void)
 		s.m[strmap_add(&s.names, "a.b", 3, &added)] = b;
 		s.m[strmap_add(&s.names, "t\tab", 4, &added)] = c;
 	}
-	check_summary_write(&s, f);
+	checkreport_table(&s, f);
 	fclose(f);
 	is_str(text, "metric\tpoints\tfound\tmissing\tdifferent\n"
 	    "a.b\t2\t2\t0\t0\n"
 	    "\"t\\tab\"\t1\t0\t1\t0\n"
 	    "zz\t3\t1\t1\t1\n", "summary: sorted, a name with a tab quoted");
 	free(text);
-	check_summary_free(&s);
+	checkreport_free(&s);
+}
+
+static void
+test_mismatch(void)
+{
+	static const char head[] = "{\"metric\":\"m\",\"timestamp\":";
+	static const char tail[] = ",\"tags\":{\"h\":\"a\"}}";
+	struct buf b;
+
+	buf_init(&b);
+	checkreport_mismatch(&b, head, strlen(head), tail, strlen(tail),
+	    1700000000000LL, "1.5", 3, NULL, 0, 0);
+	is_str(b.p, "{\"metric\":\"m\",\"timestamp\":1700000000000,"
+	    "\"value\":1.5,\"tags\":{\"h\":\"a\"},\"check\":\"missing\"}\n",
+	    "mismatch: a missing point");
+	buf_reset(&b);
+	checkreport_mismatch(&b, head, strlen(head), tail, strlen(tail),
+	    1700000000001LL, "2", 1, "3", 1, 1);
+	is_str(b.p, "{\"metric\":\"m\",\"timestamp\":1700000000001,"
+	    "\"value\":2,\"tags\":{\"h\":\"a\"},\"check\":\"different\","
+	    "\"found\":3}\n", "mismatch: a different point and what was found");
+	buf_free(&b);
 }
 
 int
 main(void)
 {
-	test_equal();
 	test_vm();
 	test_otsdb();
 	test_strmap();
 	test_summary();
+	test_mismatch();
 	return done();
 }

@@ -1,0 +1,168 @@
+/* input.c - the inputs of otsdb-restore and --check, read as datapoints
+ * with every bad line reported */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapoint.h"
+#include "dumpdir.h"
+#include "error.h"
+#include "input.h"
+#include "reject.h"
+#include "seedcsv.h"
+#include "xalloc.h"
+
+int
+input_list_init(struct input_list *l, const char *dump_dir,
+    char *const *files, size_t nfiles, int resume, struct error *err)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	strvec_init(&l->paths);
+	strvec_init(&l->rmetas);
+	if (dump_dir == NULL) {
+		if (nfiles == 0)
+			strvec_add(&l->paths, "-", 1);
+		for (i = 0; i < nfiles; i++)
+			strvec_add(&l->paths, files[i], strlen(files[i]));
+	} else {
+		if (dumpdir_list(dump_dir, &l->paths, err) < 0)
+			return -1;
+		for (i = 0; i < l->paths.n && resume; i++) {
+			char *m = dumpdir_rmeta_path(l->paths.v[i]);
+
+			strvec_add(&l->rmetas, m, strlen(m));
+			free(m);
+		}
+	}
+	l->n = l->paths.n;
+	l->v = xcalloc(l->n ? l->n : 1, sizeof(*l->v));
+	for (i = 0; i < l->n; i++) {
+		l->v[i].path = l->paths.v[i];
+		l->v[i].rmeta = i < l->rmetas.n ? l->rmetas.v[i] : NULL;
+	}
+	return 0;
+}
+
+void
+input_list_free(struct input_list *l)
+{
+	strvec_free(&l->paths);
+	strvec_free(&l->rmetas);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+input_opts_init(struct input_opts *o, size_t max_line,
+    struct reject_file *reject, const struct notes *notes, uint64_t *lines,
+    uint64_t *rejected_lines, volatile sig_atomic_t *stop)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_line = max_line;
+	o->reject = reject;
+	o->notes = notes;
+	o->lines = lines;
+	o->rejected_lines = rejected_lines;
+	o->stop = stop;
+}
+
+int
+input_open(struct input *in, const struct input_source *src,
+    const struct input_opts *o, struct error *err)
+{
+	memset(in, 0, sizeof(*in));
+	in->o = o;
+	if (lineio_open(&in->lr, src->path, o->max_line, err) < 0)
+		return -1;
+	in->lr.wait = o->wait;
+	in->lr.wait_ctx = o->wait_ctx;
+	in->lr.stop = o->stop;
+	if (src->rmeta == NULL)
+		return 0;
+	if (dumpdir_read_rmeta(src->rmeta, &in->start) < 0) {
+		error_set(err, "%s: unreadable resume metadata: %s",
+		    src->rmeta, strerror(errno));
+		lineio_close(&in->lr);
+		return -1;
+	}
+	if (in->start > 0) {
+		if (lineio_skip(&in->lr, in->start, err) < 0) {
+			lineio_close(&in->lr);
+			return -1;
+		}
+		note(o->notes, NOTE_WARN, "%s: resuming after line %llu (byte "
+		    "%llu)", src->path, (unsigned long long)in->lr.lineno,
+		    (unsigned long long)in->start);
+	}
+	return 0;
+}
+
+void
+input_close(struct input *in)
+{
+	lineio_close(&in->lr);
+}
+
+int
+input_decode(struct datapoint *dp, const char *line, size_t len,
+    struct error *err)
+{
+	if (seedcsv_is_row(line, len)) {
+		dp->canonical = 0; /* never: the row is not JSON */
+		return seedcsv_decode(dp, line, len, err);
+	}
+	return datapoint_decode(dp, line, len, err);
+}
+
+/* A bad line: counted, said, written to the reject file.  -1 when the
+ * reject file cannot be written (err). */
+static int
+bad_line(struct input *in, const char *msg, const char *line, size_t len,
+    int truncated, struct error *err)
+{
+	const struct lineio *lr = &in->lr;
+
+	if (in->o->rejected_lines != NULL)
+		(*in->o->rejected_lines)++;
+	note(in->o->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
+	    (unsigned long long)lr->lineno, msg);
+	if (in->o->reject != NULL && reject_write(in->o->reject, lr->name,
+	    lr->lineno, msg, line, len, truncated, err) < 0)
+		return -1;
+	return 0;
+}
+
+enum input_result
+input_next(struct input *in, struct datapoint *dp, const char **line,
+    size_t *len, struct error *err)
+{
+	struct error why;
+
+	for (;;) {
+		enum lineio_result lres = lineio_next(&in->lr, line, len, err);
+
+		if (lres == LINEIO_EOF)
+			return INPUT_EOF;
+		if (lres == LINEIO_ERROR)
+			return INPUT_ERROR;
+		if (in->o->lines != NULL)
+			(*in->o->lines)++;
+		if (lres == LINEIO_LONG) {
+			error_set(&why, "line is longer than %zu bytes "
+			    "(--max-line-length)", in->lr.maxlen);
+			if (bad_line(in, why.msg, *line, *len, 1, err) < 0)
+				return INPUT_ERROR;
+			continue;
+		}
+		if (lineio_blank(*line, *len))
+			continue;
+		if (input_decode(dp, *line, *len, &why) == 0)
+			return INPUT_POINT;
+		if (bad_line(in, why.msg, *line, *len, 0, err) < 0)
+			return INPUT_ERROR;
+	}
+}

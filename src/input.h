@@ -1,0 +1,88 @@
+/* input.h - what otsdb-restore and --check read: the inputs listed
+ * (FILEs, stdin or a --dump-dir), opened and resumed, and read as
+ * datapoints, bad lines counted, said and written to the reject file */
+#ifndef OTSDB_INPUT_H
+#define OTSDB_INPUT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lineio.h"
+#include "strvec.h"
+
+struct datapoint;
+struct error;
+struct notes;
+struct reject_file;
+
+/* One input: a path ("-" = stdin) and, when the run resumes it, the path
+ * of its resume metadata (NULL: read it whole). */
+struct input_source {
+	const char *path;
+	const char *rmeta;
+};
+
+/* The inputs of a run, in order. */
+struct input_list {
+	struct strvec paths, rmetas;
+	struct input_source *v;
+	size_t n;
+};
+
+/* Lists DIR's *.ndjson files in name order, each with its resume
+ * metadata FILE.rmeta.json when `resume` is set; without a DIR, the
+ * FILEs, or stdin when there are none.  0, or -1 with err. */
+int input_list_init(struct input_list *l, const char *dump_dir,
+    char *const *files, size_t nfiles, int resume, struct error *err);
+void input_list_free(struct input_list *l);
+
+/* How inputs are read. */
+struct input_opts {
+	size_t max_line;              /* longest line (--max-line-length) */
+	struct reject_file *reject;   /* bad lines go there too, or NULL */
+	const struct notes *notes;    /* bad lines and resumes are said */
+	uint64_t *lines;              /* counted: every line read */
+	uint64_t *rejected_lines;     /* counted: bad and over-long lines */
+	volatile sig_atomic_t *stop;  /* non-zero: a blocked read gives up */
+	void (*wait)(void *ctx, int fd); /* see struct lineio */
+	void *wait_ctx;
+};
+
+/* Fills o: no wait function (set o->wait after, where one is needed). */
+void input_opts_init(struct input_opts *o, size_t max_line,
+    struct reject_file *reject, const struct notes *notes, uint64_t *lines,
+    uint64_t *rejected_lines, volatile sig_atomic_t *stop);
+
+struct input {
+	struct lineio lr;
+	const struct input_opts *o;
+	uint64_t start;               /* the byte it resumed at */
+};
+
+enum input_result {
+	INPUT_POINT,  /* a datapoint, in dp */
+	INPUT_EOF,
+	INPUT_ERROR   /* the input cannot be read, or the reject file
+		       * written; or a stop (err) */
+};
+
+/* Opens src and, with its resume metadata, skips what it says is done.
+ * 0, or -1 with err. */
+int input_open(struct input *in, const struct input_source *src,
+    const struct input_opts *o, struct error *err);
+/* The next datapoint: an otsdb NDJSON line or a row of the old tool's
+ * files.  Blank lines are skipped; bad and over-long lines are counted,
+ * said (source:line: why) and written to the reject file.  *line and
+ * *len are the point's line, valid until the next call;
+ * in->lr.lineno and in->lr.offset where it is. */
+enum input_result input_next(struct input *in, struct datapoint *dp,
+    const char **line, size_t *len, struct error *err);
+void input_close(struct input *in);
+
+/* One line as a datapoint (the decoding input_next does): 0, or -1
+ * with err when it is neither an otsdb NDJSON line nor an old row. */
+int input_decode(struct datapoint *dp, const char *line, size_t len,
+    struct error *err);
+
+#endif

@@ -1,0 +1,117 @@
+/* probe.c - OpenTSDB's /api/version and /api/search/lookup, asked
+ * before a run loop (or, for the lookup, as one request of its queue) */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "buf.h"
+#include "error.h"
+#include "http.h"
+#include "otsdb.h"
+#include "probe.h"
+#include "xalloc.h"
+
+static void
+counted(const struct http_req *r, const struct probe_counts *pc)
+{
+	uint64_t requests = 0, retries = 0;
+
+	http_count(r, pc && pc->requests ? pc->requests : &requests,
+	    pc && pc->retries ? pc->retries : &retries);
+}
+
+enum probe_version
+probe_version(struct http *http, const char *base, const char *shown,
+    struct otsdb_version *v, const struct probe_counts *pc,
+    struct error *err)
+{
+	struct buf url;
+	struct http_req *r;
+	enum probe_version rc = PROBE_VERSION_NONE;
+	char msg[400];
+
+	buf_init(&url);
+	otsdb_version_url(&url, base);
+	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+	buf_free(&url);
+	r->max_resp = 65536;
+	r = http_request_sync(http, r);
+	counted(r, pc);
+	if (otsdb_version_parse(r->outcome == HTTP_DONE_2XX &&
+	    !r->resp_truncated ? r->resp.p : "", r->outcome == HTTP_DONE_2XX &&
+	    !r->resp_truncated ? r->resp.len : 0, v) == 0)
+		rc = PROBE_VERSION_FOUND;
+	else if (r->outcome == HTTP_GAVE_UP_TRANSPORT ||
+	    r->outcome == HTTP_GAVE_UP_STATUS) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		error_set(err, "%s/api/version: %s", shown, msg);
+		rc = PROBE_VERSION_FAILED;
+	}
+	http_req_free(r);
+	return rc;
+}
+
+struct http_req *
+probe_lookup_request(const char *base, const char *metric, size_t max_resp)
+{
+	struct buf url, body;
+	struct http_req *r;
+
+	buf_init(&url);
+	buf_init(&body);
+	otsdb_lookup_request(&url, &body, base, metric);
+	r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+	buf_free(&url);
+	r->max_resp = max_resp;
+	return r;
+}
+
+int
+probe_lookup_answer(const struct http_req *r, const char *shown,
+    const char *metric, const char *bound, struct strvec *tsuids,
+    otsdb_listed_fn *fn, void *ctx, struct error *err)
+{
+	struct error why;
+	char msg[400];
+
+	if (r->outcome == HTTP_DONE_STATUS &&
+	    otsdb_lookup_unknown(r->status, r->resp.p, r->resp.len))
+		return 0; /* a metric it never had: nothing listed */
+	if (r->outcome != HTTP_DONE_2XX) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		error_set(err, "%s: series lookup of %s: %s", shown, metric,
+		    msg);
+		return -1;
+	}
+	if (r->resp_truncated) {
+		error_set(err, "%s: series lookup of %s: the answer is larger "
+		    "than %zu bytes%s%s%s", shown, metric, r->max_resp,
+		    bound ? " (" : "", bound ? bound : "", bound ? ")" : "");
+		return -1;
+	}
+	if ((tsuids != NULL ? otsdb_lookup_parse(r->resp.p, r->resp.len,
+	    tsuids, &why) : otsdb_lookup_each(r->resp.p, r->resp.len, fn, ctx,
+	    &why)) < 0) {
+		error_set(err, "%s: series lookup of %s: %s", shown, metric,
+		    why.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+probe_lookup(struct http *http, const char *base, const char *shown,
+    const char *metric, size_t max_resp, const char *bound,
+    struct strvec *tsuids, otsdb_listed_fn *fn, void *ctx,
+    const struct probe_counts *pc, struct error *err)
+{
+	struct http_req *r = http_request_sync(http,
+	    probe_lookup_request(base, metric, max_resp));
+	int rc;
+
+	counted(r, pc);
+	rc = probe_lookup_answer(r, shown, metric, bound, tsuids, fn, ctx,
+	    err);
+	http_req_free(r);
+	return rc;
+}

@@ -1,0 +1,109 @@
+/* target.h - what kind of server a URL is (OpenTSDB and its version, or
+ * VictoriaMetrics' HTTP API) and, per kind, its operations: the only
+ * place that tells the kinds apart */
+#ifndef OTSDB_TARGET_H
+#define OTSDB_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
+#include "query.h"
+#include "vm.h"
+
+struct buf;
+struct datapoint;
+struct error;
+struct http;
+struct http_req;
+
+enum target_kind {
+	TARGET_GUESS = 0, /* ask the server (target_detect) */
+	TARGET_OPENTSDB,  /* /api/query, 'none', ms */
+	TARGET_VM         /* VictoriaMetrics' HTTP API: /api/v1/export */
+};
+
+/* A series selector of a read-back request, as target_selector made it
+ * (or, by TSUID, as target_tsuid_selector did). */
+struct target_sel {
+	const char *p;
+	size_t n;
+};
+
+/* How a failed read-back is to be taken. */
+enum target_failure {
+	TARGET_FAILED,        /* an error to report */
+	TARGET_TOO_LARGE,     /* ask again in parts */
+	TARGET_UNKNOWN_NAME   /* a name it never had fails the whole
+			       * request: alone, the series holds nothing */
+};
+
+/* What a read-back answer holds, handed to the caller: series() gives
+ * the caller's number of a series, or (size_t)-1 to skip it; point()
+ * each point of a series taken, with value NULL when it is not a
+ * number. */
+struct target_read_cb {
+	size_t (*series)(void *ctx, const struct datapoint *dp);
+	void (*point)(void *ctx, size_t series, int64_t ts, const char *val,
+	    size_t len);
+	void *ctx;
+};
+
+/* Reusable state of the answer readers. */
+struct target_reader {
+	struct query query;
+	struct vm_export vm;
+	const struct target_read_cb *cb;
+	size_t cur;  /* the series being read */
+};
+
+struct target_ops;
+
+struct target {
+	enum target_kind kind;
+	const char *base;       /* without trailing / */
+	const char *shown;      /* the same, credentials masked */
+	int by_tsuid;           /* OpenTSDB before 2.3, without 'none': each
+				 * series by its TSUID, from a lookup */
+	char what[96];          /* e.g. "OpenTSDB 2.4.1" */
+	const struct target_ops *ops;
+};
+
+/* Finds out what answers at base: OpenTSDB when /api/version names a
+ * version, VictoriaMetrics when /health says OK; with kind given, only
+ * asks an OpenTSDB its version (whether it has 'none').  base and shown
+ * are kept, not copied.  Returns 0, or -1 with err. */
+int target_detect(struct target *t, enum target_kind kind,
+    struct http *http, const char *base, const char *shown,
+    struct error *err);
+/* A target of a known kind, without asking (tests). */
+void target_set(struct target *t, enum target_kind kind, const char *base,
+    const char *shown);
+
+/* How values compare in the target. */
+enum compare_model target_model(const struct target *t);
+/* Appends the read-back selector of dp's series (nothing by TSUID: the
+ * lookup gives it, see target_tsuid_selector). */
+void target_selector(const struct target *t, struct buf *out,
+    const struct datapoint *dp);
+void target_tsuid_selector(struct buf *out, const char *tsuid);
+/* Bytes a selector's byte may take in a request (URL escaping). */
+size_t target_selector_cost(const struct target *t);
+/* The request that reads the n series back over [lo, hi] ms, both
+ * included; its answer is read up to max_resp bytes. */
+struct http_req *target_read_request(const struct target *t, int64_t lo,
+    int64_t hi, const struct target_sel *sels, size_t n, size_t max_resp);
+/* Reads a read-back answer.  -1 with err when it is not one. */
+int target_read_answer(const struct target *t, struct target_reader *rd,
+    const char *body, size_t len, const struct target_read_cb *cb,
+    struct error *err);
+/* How to take a read-back that did not end in a whole 2xx answer. */
+enum target_failure target_read_failure(const struct target *t,
+    const struct http_req *r);
+/* What a read-back answer is called in messages ("an export"). */
+const char *target_answer_name(const struct target *t);
+
+void target_reader_init(struct target_reader *rd);
+void target_reader_free(struct target_reader *rd);
+
+#endif

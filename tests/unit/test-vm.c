@@ -1,0 +1,124 @@
+/* test-vm.c - unit tests of vm.c's reader of /api/v1/export answers: a
+ * table of answers and the series and points read from them */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "tap.h"
+#include "vm.h"
+
+static struct buf got;
+
+static int
+on_series(void *ctx, const struct datapoint *dp)
+{
+	size_t i;
+
+	(void)ctx;
+	buf_putc(&got, '<');
+	buf_append(&got, dp->metric, dp->metric_len);
+	for (i = 0; i < dp->ntags; i++) {
+		buf_putc(&got, ' ');
+		buf_append(&got, dp->tags[i].key, dp->tags[i].key_len);
+		buf_putc(&got, '=');
+		buf_append(&got, dp->tags[i].val, dp->tags[i].val_len);
+	}
+	buf_putc(&got, '>');
+	/* a series named skip is not read */
+	return dp->metric_len == 4 && memcmp(dp->metric, "skip", 4) == 0;
+}
+
+static void
+on_point(void *ctx, int64_t ts, const char *val, size_t len, int number)
+{
+	char t[32];
+
+	(void)ctx;
+	snprintf(t, sizeof(t), " %lld:", (long long)ts);
+	buf_puts(&got, t);
+	buf_append(&got, val, len);
+	if (!number)
+		buf_putc(&got, '?');
+}
+
+static const struct {
+	const char *name, *answer;
+	int rc;
+	const char *want;   /* what was read, or the error */
+} rows[] = {
+	{ "empty answer", "", 0, "" },
+	{ "one series, labels sorted, value text kept",
+	  "{\"metric\":{\"__name__\":\"m\",\"b\":\"2\",\"a\":\"1\"},"
+	  "\"values\":[1,2.50],\"timestamps\":[1000,2000]}\n", 0,
+	  "<m a=1 b=2> 1000:1 2000:2.50" },
+	{ "two lines, no final newline, blank lines skipped",
+	  "{\"metric\":{\"__name__\":\"x\"},\"values\":[3],\"timestamps\":[5]}"
+	  "\n\n{\"metric\":{\"__name__\":\"y\",\"h\":\"q\"},\"values\":[4],"
+	  "\"timestamps\":[6]}", 0, "<x> 5:3<y h=q> 6:4" },
+	{ "a series without __name__ is skipped",
+	  "{\"metric\":{\"h\":\"a\"},\"values\":[1],\"timestamps\":[1]}\n", 0,
+	  "" },
+	{ "a series the caller skips",
+	  "{\"metric\":{\"__name__\":\"skip\"},\"values\":[1],"
+	  "\"timestamps\":[1]}\n", 0, "<skip>" },
+	{ "a value that is not a number is passed as such",
+	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[null,\"NaN\"],"
+	  "\"timestamps\":[1,2]}\n", 0, "<m> 1:null? 2:NaN?" },
+	{ "a time that is not an integer is skipped",
+	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[1,2],"
+	  "\"timestamps\":[1.5,2]}\n", 0, "<m> 2:2" },
+	{ "a label value that is not a string skips the series",
+	  "{\"metric\":{\"__name__\":\"m\",\"h\":1},\"values\":[1],"
+	  "\"timestamps\":[1]}\n", 0, "" },
+	{ "a repeated __name__ skips the series",
+	  "{\"metric\":{\"__name__\":\"m\",\"__name__\":\"n\"},"
+	  "\"values\":[1],\"timestamps\":[1]}\n", 0, "" },
+	{ "not JSON", "{\"metric\":\n", -1, "line 1: not JSON" },
+	{ "counts differ",
+	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[1,2],"
+	  "\"timestamps\":[1]}\n", -1, "line 1: not a series of an export" },
+	{ "an array on line 2",
+	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[],\"timestamps\":[]}\n"
+	  "[1]\n", -1, "line 2: not a series of an export" },
+};
+
+int
+main(void)
+{
+	struct vm_export x;
+	struct vm_export_walker w = { on_series, on_point, NULL };
+	struct error err;
+	size_t i;
+
+	vm_export_init(&x);
+	buf_init(&got);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc;
+
+		buf_reset(&got);
+		buf_puts(&got, "");
+		rc = vm_export_walk(&x, rows[i].answer, strlen(rows[i].answer),
+		    &w, &err);
+		ok(rc == rows[i].rc, "%s: returns %d", rows[i].name, rows[i].rc);
+		if (rc == 0)
+			is_mem(got.p ? got.p : "", got.len, rows[i].want,
+			    rows[i].name);
+		else
+			is_str(err.msg, rows[i].want, rows[i].name);
+	}
+	ok(vm_export_too_large(422, 0, "the number of matching timeseries "
+	    "exceeds 300000", 43, 0), "too large: series over the limit");
+	ok(vm_export_too_large(0, 1, NULL, 0, 0), "too large: timed out");
+	ok(vm_export_too_large(200, 0, "", 0, 1), "too large: cut by the "
+	    "client");
+	ok(!vm_export_too_large(500, 0, "internal error", 14, 0), "a 500 is "
+	    "a failure");
+	ok(!vm_export_too_large(200, 0, "exceeds", 7, 0), "a 200 is no "
+	    "refusal");
+	buf_free(&got);
+	vm_export_free(&x);
+	return done();
+}
