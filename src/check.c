@@ -129,7 +129,7 @@ answer_point(void *ctx, size_t span, int64_t ts, const char *val,
 {
 	struct run *run = ctx;
 
-	checkchunk_got(&run->ch, span, ts, val ? val : "", len);
+	checkchunk_got(&run->ch, span, ts, val, len);
 }
 
 static struct creq *

@@ -161,6 +161,29 @@ by_span_time(const void *a, const void *b)
 	return (x->ts > y->ts) - (x->ts < y->ts);
 }
 
+/* The largest magnitude among a series' values: the stream's and the
+ * target's. */
+static double
+series_scale(const struct check_chunk *ch, const struct span *sp,
+    const struct check_got *got, size_t n)
+{
+	double m = 0, x;
+	size_t i;
+
+	for (i = sp->first; i < sp->first + sp->n; i++) {
+		x = compare_magnitude(ch->vals.p + ch->pts[i].val_off,
+		    ch->pts[i].val_len);
+		if (x > m)
+			m = x;
+	}
+	for (i = 0; i < n; i++) {
+		x = compare_magnitude(got[i].val, got[i].len);
+		if (x > m)
+			m = x;
+	}
+	return m;
+}
+
 void
 checkchunk_match(struct check_chunk *ch, const struct span *spans,
     size_t nspans, enum compare_model model)
@@ -173,12 +196,15 @@ checkchunk_match(struct check_chunk *ch, const struct span *spans,
 	for (s = 0; s < nspans; s++) {
 		const struct span *sp = &spans[s];
 		size_t i, end, j;
+		double scale = 0;
 
 		while (t < ngot && got[t].span < s)
 			t++;
 		end = t;
 		while (end < ngot && got[end].span == s)
 			end++;
+		if (model == COMPARE_VM)
+			scale = series_scale(ch, sp, got + t, end - t);
 		for (i = sp->first, j = t; i < sp->first + sp->n; i++) {
 			struct cpoint *p = &ch->pts[i];
 			size_t k;
@@ -189,7 +215,7 @@ checkchunk_match(struct check_chunk *ch, const struct span *spans,
 			for (k = j; k < end && got[k].ts == p->ts; k++) {
 				if (compare_values(model, ch->vals.p +
 				    p->val_off, p->val_len, got[k].val,
-				    got[k].len)) {
+				    got[k].len, scale)) {
 					p->state = ST_FOUND;
 					break;
 				}

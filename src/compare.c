@@ -48,23 +48,63 @@ compare_parse_number(const char *s, size_t n, int64_t *i, double *d)
 	return rc;
 }
 
+/* The 4-byte float a decimal text is read as (Java's Float.parseFloat
+ * and strtof both round it correctly). */
+static double
+as_float(const char *s, size_t n)
+{
+	char tmp[64], *copy = tmp;
+	double d;
+
+	if (n >= sizeof(tmp))
+		copy = xmemdup0(s, n);
+	else {
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+	}
+	d = (double)strtof(copy, NULL);
+	if (copy != tmp)
+		free(copy);
+	return d;
+}
+
 int
 compare_values(enum compare_model m, const char *a, size_t an,
-    const char *b, size_t bn)
+    const char *b, size_t bn, double scale)
 {
 	int64_t ia = 0, ib = 0;
-	double da = 0, db = 0;
+	double da = 0, db = 0, tol;
 	int ka = compare_parse_number(a, an, &ia, &da);
 	int kb = compare_parse_number(b, bn, &ib, &db);
 
 	if (ka < 0 || kb < 0)
 		return 0;
-	if (m == COMPARE_OPENTSDB) {
-		if (ka == 1 && kb == 1)
-			return ia == ib;
-		return da == db || (float)da == (float)db;
+	if (m == COMPARE_VM) {
+		if (da == db)
+			return 1;
+		tol = 1e-11 * fmax(fabs(da), fabs(db));
+		if (1e-17 * scale > tol)
+			tol = 1e-17 * scale;
+		return fabs(da - db) <= tol;
 	}
-	if (da == db)
-		return 1;
-	return fabs(da - db) <= 1e-11 * fmax(fabs(da), fabs(db));
+	if (ka == 1) {
+		/* stored as a 64-bit integer, exactly */
+		if (kb == 1)
+			return ia == ib;
+		return db == da && fabs(db) <= 9007199254740992.0;
+	}
+	if (m == COMPARE_OPENTSDB_FLOAT)
+		return db == as_float(a, an);
+	if (m == COMPARE_OPENTSDB_ANY)
+		return db == da || db == as_float(a, an);
+	return db == da;
+}
+
+double
+compare_magnitude(const char *s, size_t n)
+{
+	int64_t i;
+	double d;
+
+	return compare_parse_number(s, n, &i, &d) < 0 ? 0 : fabs(d);
 }

@@ -262,6 +262,10 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 	if (o->output && o->dump_dir)
 		cli_usage_error(prog, "--output and --dump-dir cannot be "
 		    "combined");
+	/* the metadata is what --follow resumes each round from */
+	if (o->remove_metadata && o->follow_ms >= 0)
+		cli_usage_error(prog, "--follow keeps each metric's metadata to "
+		    "resume from: it cannot be combined with --remove-metadata");
 	if (o->remove_metadata && !o->dump_dir)
 		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
 	if (o->prefix && (o->nmetrics || o->metrics_file))

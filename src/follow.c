@@ -10,11 +10,12 @@
 #include "frames.h"
 #include "strvec.h"
 
-/* Looks for new metrics and catches them up to done.  0, or -1 when the
- * run is to end. */
+/* Looks for new metrics and catches them up to *done.  0, or -1 when
+ * the run is to end: if a catch-up stopped, its metrics are complete
+ * before no later instant than TIME_START, and *done says so. */
 static int
 rediscover(const struct follow_config *cfg, const struct follow_ops *ops,
-    struct strvec *names, size_t sorted, size_t *known, int64_t done)
+    struct strvec *names, size_t sorted, size_t *known, int64_t *done)
 {
 	struct strvec found;
 	size_t i;
@@ -32,9 +33,11 @@ rediscover(const struct follow_config *cfg, const struct follow_ops *ops,
 		return 0;
 	if (ops->found != NULL)
 		ops->found(ops->ctx, names->n - *known);
-	if (done > cfg->start_ms && ops->dump(ops->ctx, names, *known,
-	    cfg->start_ms, done) < 0)
+	if (*done > cfg->start_ms && ops->dump(ops->ctx, names, *known,
+	    cfg->start_ms, *done) < 0) {
+		*done = cfg->start_ms;
 		return -1;
+	}
 	*known = names->n;
 	return 0;
 }
@@ -63,8 +66,10 @@ follow_run(const struct follow_config *cfg, const struct follow_ops *ops,
 		    frames_rediscover_ms(cfg->frame_ms)) {
 			looked = ops->mono_ms(ops->ctx);
 			if (rediscover(cfg, ops, names, sorted, &known,
-			    done) < 0)
+			    &done) < 0) {
+				*done_ms = done;
 				break;
+			}
 			continue;
 		}
 		ops->wait(ops->ctx, FOLLOW_STEP_MS);

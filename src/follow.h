@@ -41,7 +41,8 @@ struct follow_ops {
 
 /* Follows names (sorted; new metrics are appended) until a round or a
  * discovery fails or ops->stopped says so.  *done_ms is then an instant
- * before which the output is complete for every metric in names. */
+ * before which the output is complete for every metric in names (a
+ * catch-up that stopped makes it TIME_START). */
 void follow_run(const struct follow_config *cfg,
     const struct follow_ops *ops, struct strvec *names, int64_t *done_ms);
 

@@ -516,6 +516,17 @@ json_raw(const struct json *j, int t, size_t *n)
 	return j->text + k->start;
 }
 
+const char *
+json_text(const struct json *j, int t, size_t *n)
+{
+	const char *p = json_raw(j, t, n);
+
+	if (json_type(j, t) != JSON_STRING)
+		return p;
+	*n += 2; /* jsmn's string tokens leave out the quotes around them */
+	return p - 1;
+}
+
 void
 json_put_utf8(struct buf *out, unsigned cp)
 {

@@ -56,6 +56,9 @@ int json_streq(const struct json *j, int t, const char *s, size_t n);
 /* The raw text of token t: strings without their quotes (still escaped),
  * numbers exactly as written. */
 const char *json_raw(const struct json *j, int t, size_t *n);
+/* The JSON text of token t as it stands in the document: a string with
+ * its quotes, any other value as json_raw gives it. */
+const char *json_text(const struct json *j, int t, size_t *n);
 /* Appends the unescaped UTF-8 bytes of string token t to out. */
 void json_unescape(const struct json *j, int t, struct buf *out);
 /* Integer value of number token t; -1 if it has a fraction, an

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
@@ -126,6 +127,7 @@ run_check(const struct restore_opts *o, const char *prog,
 	struct check_counters c;
 	struct check_summary sum;
 	struct target target;
+	struct atomicfile mfile = { NULL, NULL, NULL };
 	struct error err;
 	FILE *table = stdout, *mm = NULL;
 	int status = EXIT_FATAL, ran = 0;
@@ -143,10 +145,14 @@ run_check(const struct restore_opts *o, const char *prog,
 	if (to_stdout) {
 		mm = stdout;
 		table = stderr;
-	} else if (o->mismatches && (mm = fopen(o->mismatches, "w")) ==
-	    NULL) {
-		log_error("%s: %s", o->mismatches, strerror(errno));
-		goto out;
+	} else if (o->mismatches) {
+		/* written aside, renamed once the check is complete: a check
+		 * cut short leaves what the file held */
+		if (atomicfile_open(&mfile, o->mismatches) < 0) {
+			log_error("%s: %s", o->mismatches, strerror(errno));
+			goto out;
+		}
+		mm = mfile.f;
 	}
 	if (target_detect(&target, o->target, s->http, s->base, s->shown,
 	    &err) < 0) {
@@ -168,9 +174,9 @@ run_check(const struct restore_opts *o, const char *prog,
 	check_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c, &sum,
 	    &s->f);
 	ran = 1;
-	if (mm != NULL && mm != stdout && fclose(mm) != 0 && !s->f.set)
+	if (mfile.f != NULL && !s->f.set && !cli_stop_signal &&
+	    atomicfile_commit(&mfile) < 0)
 		fatal_set(&s->f, "%s: %s", o->mismatches, strerror(errno));
-	mm = NULL;
 	session_ended(s);
 	/* a table of a run that did not finish would look like a result */
 	if (!s->f.set && !cli_stop_signal)
@@ -180,8 +186,7 @@ run_check(const struct restore_opts *o, const char *prog,
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.missing + c.different + c.rejected_lines > 0);
 out:
-	if (mm != NULL && mm != stdout)
-		fclose(mm);
+	atomicfile_abort(&mfile);
 	status = session_close(s, prog, status, s->f.set || !ran);
 	checkreport_free(&sum);
 	return status;

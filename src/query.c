@@ -246,6 +246,7 @@ query_walk(struct query *q, const char *body, size_t len, const char *metric,
 				tv = json_next(j, e + 1);
 			}
 			pt.value = json_raw(j, tv, &pt.value_len);
+			pt.json = json_text(j, tv, &pt.json_len);
 			pt.number = json_type(j, tv) == JSON_NUMBER;
 			pt.quoted = json_type(j, tv) == JSON_STRING;
 			if (w->point(w->ctx, &pt, err) < 0)

@@ -71,6 +71,8 @@ struct query_point {
 	size_t value_len;
 	int number;           /* the value is a JSON number */
 	int quoted;           /* the value is a JSON string */
+	const char *json;     /* the value's JSON text (quotes kept) */
+	size_t json_len;
 };
 
 /* What query_walk calls: series() for each result with dps (0: read its

@@ -17,7 +17,6 @@
 #include "xalloc.h"
 
 struct target_ops {
-	enum compare_model model;
 	size_t selector_cost;
 	const char *answer_name;
 	void (*selector)(struct buf *out, const struct datapoint *dp);
@@ -71,8 +70,7 @@ otsdb_point(void *ctx, const struct query_point *p, struct error *err)
 	struct target_reader *rd = ctx;
 
 	(void)err;
-	rd->cb->point(rd->cb->ctx, rd->cur, p->ts, p->number ? p->value : NULL,
-	    p->number ? p->value_len : 0);
+	rd->cb->point(rd->cb->ctx, rd->cur, p->ts, p->json, p->json_len);
 	return 0;
 }
 
@@ -99,7 +97,7 @@ otsdb_read_failure(const struct http_req *r)
 }
 
 static const struct target_ops otsdb_ops = {
-	COMPARE_OPENTSDB, 1, "a query answer", otsdb_series_subquery,
+	1, "a query answer", otsdb_series_subquery,
 	otsdb_read_request, otsdb_read_answer, otsdb_read_failure
 };
 
@@ -142,8 +140,8 @@ vm_point(void *ctx, int64_t ts, const char *val, size_t len, int number)
 {
 	struct target_reader *rd = ctx;
 
-	rd->cb->point(rd->cb->ctx, rd->cur, ts, number ? val : NULL,
-	    number ? len : 0);
+	(void)number;
+	rd->cb->point(rd->cb->ctx, rd->cur, ts, val, len);
 }
 
 static int
@@ -165,7 +163,7 @@ vm_read_failure(const struct http_req *r)
 
 /* URL-escaped, a selector may take three times its bytes */
 static const struct target_ops vm_ops = {
-	COMPARE_VM, 3, "an export", vm_sel, vm_read_request, vm_read_answer,
+	3, "an export", vm_sel, vm_read_request, vm_read_answer,
 	vm_read_failure
 };
 
@@ -190,6 +188,8 @@ target_set(struct target *t, enum target_kind kind, const char *base,
 	t->base = base;
 	t->shown = shown;
 	t->ops = kind == TARGET_VM ? &vm_ops : &otsdb_ops;
+	/* an OpenTSDB of unknown version may keep either */
+	t->model = kind == TARGET_VM ? COMPARE_VM : COMPARE_OPENTSDB_ANY;
 	snprintf(t->what, sizeof(t->what), "%s", kind == TARGET_VM ?
 	    "VictoriaMetrics" : "OpenTSDB");
 }
@@ -236,6 +236,13 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 	if (kind == TARGET_OPENTSDB) {
 		/* before 2.3: series by TSUID, from a lookup */
 		t->by_tsuid = is_otsdb && !otsdb_version_has_none(&v);
+		/* before 2.4 a value that is not an integer is a 4-byte
+		 * float (PutDataPointRpc: Float.parseFloat), since 2.4 it is
+		 * kept exactly (a float when Tags.fitsInFloat, else a
+		 * double) */
+		if (is_otsdb)
+			t->model = v.major > 2 || (v.major == 2 && v.minor >= 4) ?
+			    COMPARE_OPENTSDB : COMPARE_OPENTSDB_FLOAT;
 		snprintf(t->what, sizeof(t->what), "OpenTSDB%s%s",
 		    is_otsdb ? " " : "", is_otsdb ? v.text : "");
 	} else {
@@ -254,7 +261,7 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 enum compare_model
 target_model(const struct target *t)
 {
-	return t->ops->model;
+	return t->model;
 }
 
 void

@@ -40,8 +40,8 @@ enum target_failure {
 
 /* What a read-back answer holds, handed to the caller: series() gives
  * the caller's number of a series, or (size_t)-1 to skip it; point()
- * each point of a series taken, with value NULL when it is not a
- * number. */
+ * each point of a series taken: its value's JSON text (a number, or
+ * what the target holds instead: a quoted string, null, ...). */
 struct target_read_cb {
 	size_t (*series)(void *ctx, const struct datapoint *dp);
 	void (*point)(void *ctx, size_t series, int64_t ts, const char *val,
@@ -66,6 +66,7 @@ struct target {
 	int by_tsuid;           /* OpenTSDB before 2.3, without 'none': each
 				 * series by its TSUID, from a lookup */
 	char what[96];          /* e.g. "OpenTSDB 2.4.1" */
+	enum compare_model model; /* how it stores values */
 	const struct target_ops *ops;
 };
 
@@ -76,7 +77,8 @@ struct target {
 int target_detect(struct target *t, enum target_kind kind,
     struct http *http, const char *base, const char *shown,
     struct error *err);
-/* A target of a known kind, without asking (tests). */
+/* A target of a known kind, without asking (tests); an OpenTSDB of
+ * unknown version. */
 void target_set(struct target *t, enum target_kind kind, const char *base,
     const char *shown);
 

@@ -238,7 +238,7 @@ vm_export_walk(struct vm_export *x, const char *body, size_t len,
 		    v = json_next(j, v), t = json_next(j, t)) {
 			int64_t ts;
 			size_t vn;
-			const char *vv = json_raw(j, v, &vn);
+			const char *vv = json_text(j, v, &vn);
 
 			if (json_int64(j, t, &ts) < 0)
 				continue;

@@ -50,8 +50,8 @@ void vm_export_free(struct vm_export *x);
 /* What vm_export_walk calls: series() for each series of the answer
  * (its metric from __name__, the other labels as tags, sorted; 0: read
  * its points, else skip them), point() for each of its points with an
- * integer time: the value's raw text, number set when it is a JSON
- * number. */
+ * integer time: the value's JSON text (a string with its quotes), number
+ * set when it is a JSON number. */
 struct vm_export_walker {
 	int (*series)(void *ctx, const struct datapoint *dp);
 	void (*point)(void *ctx, int64_t ts, const char *val, size_t len,

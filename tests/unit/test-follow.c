@@ -173,6 +173,30 @@ test_stop_in_round(void)
 }
 
 static void
+test_stop_in_catch_up(void)
+{
+	struct world w;
+	struct strvec names;
+	int64_t done;
+
+	memset(&w, 0, sizeof(w));
+	names_ab(&names);
+	w.wall = START + FRAME + LAG;
+	w.appear = "c";
+	w.appear_wall = START + 300000;
+	w.end_wall = START + 2000000;
+	/* rounds 1 to 11, then the catch-up of c stops */
+	w.fail_dump_at = 12;
+	done = run(&w, &names);
+	ok(strstr(w.log, "[0,660) c;") != NULL && w.dumps == 12,
+	    "the catch-up of a new metric was cut short");
+	ok(done == START, "then nothing is claimed beyond TIME_START: the "
+	    "claim holds for the new metric too (%lld)",
+	    (long long)(done - START));
+	strvec_free(&names);
+}
+
+static void
 test_nothing_yet(void)
 {
 	struct world w;
@@ -195,6 +219,7 @@ main(void)
 	test_rounds();
 	test_new_metric();
 	test_stop_in_round();
+	test_stop_in_catch_up();
 	test_nothing_yet();
 	return done();
 }

@@ -38,10 +38,7 @@ on_point(void *ctx, size_t series, int64_t ts, const char *val, size_t len)
 	(void)ctx;
 	snprintf(t, sizeof(t), "%zu@%lld=", series, (long long)ts);
 	buf_puts(&got, t);
-	if (val == NULL)
-		buf_puts(&got, "(not a number)");
-	else
-		buf_append(&got, val, len);
+	buf_append(&got, val, len);
 	buf_putc(&got, ' ');
 }
 
@@ -128,7 +125,7 @@ static const struct {
 	  "[{\"metric\":\"m\",\"tags\":{\"h\":\"a\"},\"aggregateTags\":[],"
 	  "\"dps\":{\"1700000000000\":1.5,\"1700000000001\":\"x\"}},"
 	  "{\"metric\":\"m\",\"tags\":{\"h\":\"c\"},\"dps\":{\"1\":2}}]", 0,
-	  "0@1700000000000=1.5 0@1700000000001=(not a number) " },
+	  "0@1700000000000=1.5 0@1700000000001=\"x\" " },
 	{ TARGET_OPENTSDB, "opentsdb: dps arrays",
 	  "[{\"metric\":\"m\",\"tags\":{\"h\":\"b\"},\"dps\":[[5,7],[6,8]]}]",
 	  0, "1@5=7 1@6=8 " },
@@ -147,7 +144,7 @@ static const struct {
 	  "{\"metric\":{\"__name__\":\"m\",\"h\":\"b\"},\"values\":[1,null],"
 	  "\"timestamps\":[10,11]}\n{\"metric\":{\"__name__\":\"m\","
 	  "\"h\":\"z\"},\"values\":[1],\"timestamps\":[12]}\n", 0,
-	  "1@10=1 1@11=(not a number) " },
+	  "1@10=1 1@11=null " },
 	{ TARGET_VM, "victoriametrics: not an export", "[]", -1,
 	  "line 1: not a series of an export" },
 };

@@ -66,7 +66,7 @@ static const struct {
 	  "\"timestamps\":[1]}\n", 0, "<skip>" },
 	{ "a value that is not a number is passed as such",
 	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[null,\"NaN\"],"
-	  "\"timestamps\":[1,2]}\n", 0, "<m> 1:null? 2:NaN?" },
+	  "\"timestamps\":[1,2]}\n", 0, "<m> 1:null? 2:\"NaN\"?" },
 	{ "a time that is not an integer is skipped",
 	  "{\"metric\":{\"__name__\":\"m\"},\"values\":[1,2],"
 	  "\"timestamps\":[1.5,2]}\n", 0, "<m> 2:2" },
