@@ -48,6 +48,8 @@ struct run {
 	struct http *http;
 	struct check_chunk ch;   /* the points read, and what was found */
 	struct input_opts io;
+	int by_tsuid;            /* each series by its TSUID (a lookup) */
+	int no_none;             /* the target has no 'none': by TSUID */
 	struct target_reader reader;
 	const struct creq *cur;  /* the request whose answer is read */
 	/* scratch */
@@ -83,7 +85,9 @@ add_point(struct run *run)
 
 	if (added) {
 		s->sel_off = ch->sels.len;
-		target_selector(run->cfg->target, &ch->sels, &run->dp);
+		if (!run->by_tsuid) /* else from the lookup */
+			target_selector(run->cfg->target, &ch->sels,
+			    &run->dp);
 		s->sel_len = ch->sels.len - s->sel_off;
 		s->metric = checkreport_metric(run->sum, run->dp.metric,
 		    run->dp.metric_len);
@@ -164,14 +168,18 @@ free_req(struct creq *q)
 	free(q);
 }
 
-/* The series a span is of, for messages: its canonical head and tail. */
+/* The series a span is of, for messages, as JSON: its metric and tags. */
 static void
 series_text(const struct run *run, size_t s, struct buf *out)
 {
-	size_t kn;
+	/* the canonical head ends with the time's key, which a series
+	 * has not: {"metric":M,"tags":{...}} */
+	static const char time_key[] = ",\"timestamp\":";
+	size_t kn, head = run->ch.series[s].head_len;
 	const char *k = strmap_key(&run->ch.series_map, s, &kn);
 
-	buf_append(out, k, kn);
+	buf_append(out, k, head - (sizeof(time_key) - 1));
+	buf_append(out, k + head, kn - head);
 }
 
 /* Asks q again in two halves: its series, or the points of its one
@@ -229,6 +237,10 @@ on_done(struct http_req *r, void *ctx)
 		goto out;
 	}
 	why = target_read_failure(t, r);
+	if (why == TARGET_NO_NONE && !run->by_tsuid) {
+		run->no_none = 1; /* the chunk is asked again by TSUID */
+		goto out;
+	}
 	if (why == TARGET_UNKNOWN_NAME) {
 		/* one unknown name fails the whole request: alone, the
 		 * series holds nothing */
@@ -246,7 +258,8 @@ on_done(struct http_req *r, void *ctx)
 	fatal_set(run->fatal, "%s: reading back %zu series (the first %s) "
 	    "from %" PRId64 " to %" PRId64 " ms: %s%s", t->shown, q->nspans,
 	    b.p, q->lo, q->hi, why == TARGET_TOO_LARGE ? "the answer is too "
-	    "large even for one point: " : "", msg);
+	    "large even for one point: " : why == TARGET_TIMED_OUT ? "no "
+	    "answer within --timeout: " : "", msg);
 	buf_free(&b);
 out:
 	free_req(q);
@@ -388,24 +401,24 @@ lookup_tsuids(struct run *run)
 	return run->fatal->set ? -1 : 0;
 }
 
-/* Looks the chunk's points up, reports them and empties the chunk. */
+/* Asks the target for the chunk's series, in groups, and waits for
+ * every answer. */
 static void
-check_chunk(struct run *run)
+ask_chunk(struct run *run)
 {
 	struct span *group = NULL;
 	size_t ngroup = 0, bytes = 0, i, ns = run->ch.series_map.n;
+	size_t cost = target_selector_cost(run->cfg->target);
 
-	checkchunk_sort(&run->ch);
-	run->c->series += ns;
-	if (run->cfg->target->by_tsuid && lookup_tsuids(run) < 0)
+	if (run->by_tsuid && lookup_tsuids(run) < 0)
 		ns = 0; /* fatal: nothing is asked */
 	group = xreallocarray(NULL, GROUP_SERIES, sizeof(*group));
-	for (i = 0; i <= ns && !run->fatal->set && !stopped(run); i++) {
+	for (i = 0; i <= ns && !run->fatal->set && !stopped(run) &&
+	    !run->no_none; i++) {
 		const struct cseries *s = i < ns ? &run->ch.series[i] : NULL;
 
 		if (ngroup > 0 && (s == NULL || ngroup == GROUP_SERIES ||
-		    bytes + s->sel_len * target_selector_cost(run->cfg->target) >
-		    GROUP_BYTES)) {
+		    bytes + s->sel_len * cost > GROUP_BYTES)) {
 			while (http_busy(run->http) >=
 			    (size_t)http_limit(run->http) &&
 			    !run->fatal->set && !stopped(run)) {
@@ -423,20 +436,39 @@ check_chunk(struct run *run)
 			break;
 		/* by TSUID, a series the lookup does not list holds
 		 * nothing: its points stay missing */
-		if (run->cfg->target->by_tsuid && !s->listed)
+		if (run->by_tsuid && !s->listed)
 			continue;
 		group[ngroup].series = (uint32_t)i;
 		group[ngroup].first = s->first;
 		group[ngroup].n = s->n;
 		ngroup++;
 		/* URL-escaped, a selector may take three times its bytes */
-		bytes += s->sel_len * target_selector_cost(run->cfg->target) +
-		    1;
+		bytes += s->sel_len * cost + 1;
 	}
 	free(group);
 	while (http_pending(run->http) > 0) {
 		tick(run);
 		http_pump(run->http, -1, 500);
+	}
+}
+
+/* Looks the chunk's points up, reports them and empties the chunk. */
+static void
+check_chunk(struct run *run)
+{
+	checkchunk_sort(&run->ch);
+	run->c->series += run->ch.series_map.n;
+	ask_chunk(run);
+	if (run->no_none && !run->by_tsuid && !run->fatal->set &&
+	    !stopped(run)) {
+		/* an OpenTSDB before 2.3 whose version was hidden: from now
+		 * on each series by its TSUID, this chunk asked again */
+		note(&run->ev->notes, NOTE_WARN, "%s has no 'none' aggregator "
+		    "(OpenTSDB before 2.3): reading every series by its TSUID "
+		    "from /api/search/lookup", run->cfg->target->shown);
+		run->by_tsuid = 1;
+		run->no_none = 0;
+		ask_chunk(run);
 	}
 	if (!run->fatal->set && !stopped(run))
 		report(run);
@@ -494,6 +526,7 @@ check_run(const struct check_config *cfg, const struct check_events *ev,
 	run.http = http;
 	input_opts_init(&run.io, cfg->max_line, cfg->reject, &ev->notes,
 	    &c->lines, &c->rejected_lines, cfg->stop);
+	run.by_tsuid = cfg->target->by_tsuid;
 	target_reader_init(&run.reader);
 	checkchunk_init(&run.ch);
 	buf_init(&run.key);

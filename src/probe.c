@@ -41,7 +41,13 @@ probe_version(struct http *http, const char *base, const char *shown,
 	    !r->resp_truncated ? r->resp.p : "", r->outcome == HTTP_DONE_2XX &&
 	    !r->resp_truncated ? r->resp.len : 0, v) == 0)
 		rc = PROBE_VERSION_FOUND;
-	else if (r->outcome == HTTP_GAVE_UP_TRANSPORT ||
+	else if (r->status == 401 || r->status == 403) {
+		error_set(err, "%s/api/version: HTTP %ld: the server refused the "
+		    "credentials%s (give them with --user, in the URL or in "
+		    "~/.netrc with --netrc)", shown, r->status,
+		    r->status == 401 ? " or asks for some" : "");
+		rc = PROBE_VERSION_REFUSED;
+	} else if (r->outcome == HTTP_GAVE_UP_TRANSPORT ||
 	    r->outcome == HTTP_GAVE_UP_STATUS) {
 		otsdb_failure_text(r, msg, sizeof(msg));
 		error_set(err, "%s/api/version: %s", shown, msg);

@@ -23,7 +23,8 @@ struct probe_counts {
 enum probe_version {
 	PROBE_VERSION_FOUND,   /* the answer names a version (in *v) */
 	PROBE_VERSION_NONE,    /* an answer that names none */
-	PROBE_VERSION_FAILED   /* no usable answer after retries (err) */
+	PROBE_VERSION_FAILED,  /* no usable answer after retries (err) */
+	PROBE_VERSION_REFUSED  /* HTTP 401 or 403: credentials (err) */
 };
 
 /* GET base/api/version. */

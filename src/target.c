@@ -90,10 +90,20 @@ otsdb_read_failure(const struct http_req *r)
 	if (r->outcome == HTTP_DONE_STATUS &&
 	    otsdb_query_no_such_name(r->status, r->resp.p, r->resp.len))
 		return TARGET_UNKNOWN_NAME;
-	if (r->resp_truncated || otsdb_query_classify(r->status, r->timed_out,
-	    r->resp.p, r->resp.len, 0) != OTSDB_QUERY_FAILED)
+	if (r->resp_truncated)
 		return TARGET_TOO_LARGE;
-	return TARGET_FAILED;
+	switch (otsdb_query_classify(r->status, r->timed_out, r->resp.p,
+	    r->resp.len, 0)) {
+	case OTSDB_QUERY_TIMED_OUT:
+		return TARGET_TIMED_OUT;
+	case OTSDB_QUERY_NO_NONE:
+		return TARGET_NO_NONE;
+	case OTSDB_QUERY_TOO_LARGE:
+	case OTSDB_QUERY_TOO_MANY_SERIES:
+		return TARGET_TOO_LARGE;
+	default:
+		return TARGET_FAILED;
+	}
 }
 
 static const struct target_ops otsdb_ops = {
@@ -156,6 +166,8 @@ vm_read_answer(struct target_reader *rd, const char *body, size_t len,
 static enum target_failure
 vm_read_failure(const struct http_req *r)
 {
+	if (r->status == 0 && r->timed_out)
+		return TARGET_TIMED_OUT;
 	return vm_export_too_large(r->outcome == HTTP_DONE_2XX ? 200 :
 	    r->status, r->timed_out, r->resp.p, r->resp.len,
 	    r->resp_truncated) ? TARGET_TOO_LARGE : TARGET_FAILED;
@@ -208,8 +220,10 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 		enum probe_version pv = probe_version(http, base, shown, &v,
 		    NULL, err);
 
-		/* a server that fails is not one that is something else */
-		if (kind == TARGET_GUESS && pv == PROBE_VERSION_FAILED)
+		/* a server that fails, or refuses the credentials, is not
+		 * one that is something else */
+		if (pv == PROBE_VERSION_REFUSED || (kind == TARGET_GUESS &&
+		    pv == PROBE_VERSION_FAILED))
 			return -1;
 		is_otsdb = pv == PROBE_VERSION_FOUND;
 	}
@@ -220,6 +234,14 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 		if (r->outcome == HTTP_DONE_2XX &&
 		    vm_health_ok(r->resp.p, r->resp.len))
 			kind = TARGET_VM;
+		else if (r->status == 401 || r->status == 403) {
+			error_set(err, "%s/health: HTTP %ld: the server refused "
+			    "the credentials (give them with --user, in the URL "
+			    "or in ~/.netrc with --netrc)", shown, r->status);
+			http_req_free(r);
+			buf_free(&url);
+			return -1;
+		}
 		http_req_free(r);
 		if (kind == TARGET_GUESS) {
 			error_set(err, "%s answers neither /api/version as "
@@ -268,8 +290,7 @@ void
 target_selector(const struct target *t, struct buf *out,
     const struct datapoint *dp)
 {
-	if (!t->by_tsuid)
-		t->ops->selector(out, dp);
+	t->ops->selector(out, dp);
 }
 
 void

@@ -33,9 +33,14 @@ struct target_sel {
 /* How a failed read-back is to be taken. */
 enum target_failure {
 	TARGET_FAILED,        /* an error to report */
+	TARGET_TIMED_OUT,     /* no answer in time: an error too (a time
+			       * is not a size: asking in parts would
+			       * multiply the wait) */
 	TARGET_TOO_LARGE,     /* ask again in parts */
-	TARGET_UNKNOWN_NAME   /* a name it never had fails the whole
+	TARGET_UNKNOWN_NAME,  /* a name it never had fails the whole
 			       * request: alone, the series holds nothing */
+	TARGET_NO_NONE        /* OpenTSDB before 2.3 (its version hidden):
+			       * read series by TSUID */
 };
 
 /* What a read-back answer holds, handed to the caller: series() gives
@@ -84,8 +89,8 @@ void target_set(struct target *t, enum target_kind kind, const char *base,
 
 /* How values compare in the target. */
 enum compare_model target_model(const struct target *t);
-/* Appends the read-back selector of dp's series (nothing by TSUID: the
- * lookup gives it, see target_tsuid_selector). */
+/* Appends the read-back selector of dp's series (by TSUID, the lookup
+ * gives it instead: target_tsuid_selector). */
 void target_selector(const struct target *t, struct buf *out,
     const struct datapoint *dp);
 void target_tsuid_selector(struct buf *out, const char *tsuid);

@@ -69,8 +69,9 @@ test_requests(void)
 	buf_init(&sel);
 	one_series(&dp, &tag);
 	target_set(&t, TARGET_OPENTSDB, "http://o", "http://o");
-	ok(target_model(&t) == COMPARE_OPENTSDB && target_selector_cost(&t) ==
-	    1, "opentsdb: its values, its selectors' cost");
+	ok(target_model(&t) == COMPARE_OPENTSDB_ANY &&
+	    target_selector_cost(&t) == 1, "opentsdb of unknown version: "
+	    "either kind of value, its selectors' cost");
 	target_selector(&t, &sel, &dp);
 	is_mem(sel.p, sel.len, "{\"aggregator\":\"none\",\"metric\":\"m/x\","
 	    "\"tags\":{\"h\":\"a\\\"\"}}", "opentsdb: a series is a 'none' "
@@ -88,9 +89,6 @@ test_requests(void)
 	    "sub-queries over both ends");
 	http_req_free(r);
 	buf_reset(&sel);
-	t.by_tsuid = 1;
-	target_selector(&t, &sel, &dp);
-	ok(sel.len == 0, "opentsdb before 2.3: no selector from the point");
 	target_tsuid_selector(&sel, "000001000001000001");
 	is_mem(sel.p, sel.len, "{\"aggregator\":\"sum\",\"tsuids\":"
 	    "[\"000001000001000001\"]}", "opentsdb before 2.3: a series is "
@@ -200,14 +198,20 @@ static const struct {
 	  0, 1, "[", TARGET_TOO_LARGE },
 	{ TARGET_OPENTSDB, "opentsdb: a 500", HTTP_GAVE_UP_STATUS, 500, 0, 0,
 	  "boom", TARGET_FAILED },
-	{ TARGET_OPENTSDB, "opentsdb: no 'none'", HTTP_DONE_STATUS, 400, 0, 0,
-	  "No such aggregation function: none", TARGET_TOO_LARGE },
+	{ TARGET_OPENTSDB, "opentsdb: no 'none': by TSUID", HTTP_DONE_STATUS,
+	  400, 0, 0, "No such aggregation function: none", TARGET_NO_NONE },
+	{ TARGET_OPENTSDB, "opentsdb: a timeout is no size",
+	  HTTP_GAVE_UP_TRANSPORT, 0, 1, 0, "", TARGET_TIMED_OUT },
+	{ TARGET_OPENTSDB, "opentsdb: too many series", HTTP_GAVE_UP_STATUS,
+	  500, 0, 0, "CallbackOverflowError", TARGET_TOO_LARGE },
 	{ TARGET_VM, "victoriametrics: too many series", HTTP_DONE_STATUS, 422,
 	  0, 0, "exceeds -search.maxUniqueTimeseries", TARGET_TOO_LARGE },
 	{ TARGET_VM, "victoriametrics: no such name is no refusal",
 	  HTTP_DONE_STATUS, 400, 0, 0, "No such name for", TARGET_FAILED },
 	{ TARGET_VM, "victoriametrics: unreachable", HTTP_GAVE_UP_TRANSPORT, 0,
 	  0, 0, "", TARGET_FAILED },
+	{ TARGET_VM, "victoriametrics: a timeout is no size",
+	  HTTP_GAVE_UP_TRANSPORT, 0, 1, 0, "", TARGET_TIMED_OUT },
 };
 
 static void
