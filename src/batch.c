@@ -174,6 +174,16 @@ gz_fits(struct batch *b, const char *obj, size_t len, int *fed)
 	return BATCH_TOO_BIG;
 }
 
+/* Drops the gzip stream: the batch is sent plain, under cap. */
+static void
+to_plain(struct batch *b)
+{
+	gz_end(b);
+	buf_reset(&b->gz);
+	b->gzip = 0;
+	b->raw_cap = b->cap;
+}
+
 enum batch_result
 batch_add(struct batch *b, const char *obj, size_t len, uint64_t lineno,
     uint64_t end_offset)
@@ -195,8 +205,13 @@ batch_add(struct batch *b, const char *obj, size_t len, uint64_t lineno,
 	if (b->z != NULL) {
 		enum batch_result r = gz_fits(b, obj, len, &fed);
 
-		if (r != BATCH_ADDED)
+		/* what the gzip body cannot take the plain one may (small
+		 * points under a small cap): the batch goes plain, so that
+		 * compressing never refuses a point or packs fewer */
+		if (r != BATCH_ADDED && need > b->cap)
 			return r;
+		if (r != BATCH_ADDED)
+			to_plain(b);
 	}
 	if (b->n == b->pts_cap) {
 		b->pts_cap = b->pts_cap ? b->pts_cap * 2 : 64;
@@ -240,6 +255,9 @@ batch_finish(struct batch *b)
 		if (b->z != NULL) {
 			gz_feed(b, "]", 1, Z_FINISH);
 			gz_end(b);
+			/* gzip that saves nothing is not worth sending */
+			if (b->gz.len >= b->body.len && b->body.len <= b->cap)
+				to_plain(b);
 		}
 	}
 	return b->gzip && b->gz.len > b->cap ? -1 : 0;

@@ -37,7 +37,7 @@ struct batch {
 	uint64_t lineno0;  /* the first point's input line number */
 	uint64_t end0;     /* and the input offset just after it */
 	int source;        /* the input this batch was read from */
-	int gzip;          /* made by batch_new_gzip */
+	int gzip;          /* made by batch_new_gzip, and still gzip */
 	int finished;
 };
 
@@ -54,7 +54,10 @@ struct batch *batch_new(size_t cap, size_t max_points, int source);
  * bytes not yet flushed can take (their stored size) says whether it
  * fits; when it may not, a sync flush makes the size so far exact.  The
  * uncompressed body is bounded by 16 x cap, or cap when that is over
- * 4 MiB (VictoriaMetrics counts its 32 MiB after inflating). */
+ * 4 MiB (VictoriaMetrics counts its 32 MiB after inflating).  A point
+ * the gzip body cannot take but the plain one can makes the batch plain
+ * (gzip cleared), as does a gzip body no smaller than the plain one when
+ * it is finished: compressing never refuses a point nor packs fewer. */
 struct batch *batch_new_gzip(size_t cap, size_t max_points, int source);
 void batch_free(struct batch *b);
 /* Appends one JSON object of len bytes, checking the cap before it

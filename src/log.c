@@ -32,6 +32,9 @@ log_level(void)
 	return log_lvl;
 }
 
+static void vlog(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
 static void
 vlog(const char *fmt, va_list ap)
 {

@@ -72,7 +72,8 @@ split(const char *s, size_t n, struct buf *tmp, struct field f[4],
 		return -1;
 	}
 	for (k = 0; k < 4; k++) {
-		f[k].p = tmp->p + off[k];
+		/* all fields empty: nothing was appended, tmp->p is NULL */
+		f[k].p = tmp->p != NULL ? tmp->p + off[k] : "";
 		f[k].n = len[k];
 	}
 	return 0;

@@ -77,7 +77,7 @@ gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
 {
 	static char obj[70000], raw[1 << 23];
 	struct batch *b = batch_new_gzip(cap, 0, 0);
-	size_t k, len, batches = 0, points = 0, worst = 0, bad = 0;
+	size_t k, len, sent, batches = 0, points = 0, worst = 0, bad = 0;
 	size_t too_big = 0;
 	enum batch_result r;
 
@@ -86,11 +86,15 @@ gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
 		r = k < count ? batch_add(b, obj, len, k + 1, k) : BATCH_FULL;
 		if (r == BATCH_FULL && b->n > 0) {
 			bad += batch_finish(b) < 0;
-			if (b->gz.len > worst)
-				worst = b->gz.len;
-			bad += gunzip(b->gz.p, b->gz.len, raw, sizeof(raw)) !=
-			    b->body.len || memcmp(raw, b->body.p,
-			    b->body.len) != 0;
+			/* sent plain when gzip could not take more or saved
+			 * nothing: then the plain body is under the cap */
+			sent = b->gzip ? b->gz.len : b->body.len;
+			if (sent > worst)
+				worst = sent;
+			if (b->gzip)
+				bad += gunzip(b->gz.p, b->gz.len, raw,
+				    sizeof(raw)) != b->body.len ||
+				    memcmp(raw, b->body.p, b->body.len) != 0;
 			batches++;
 			points += b->n;
 			batch_free(b);
@@ -231,10 +235,60 @@ main(void)
 		    "a 3000-byte point of random bytes is too big for 200");
 		len = make_obj(obj, 100, 0, 2);
 		ok(batch_add(b, obj, len, 2, 2) == BATCH_ADDED &&
-		    batch_finish(b) == 0 && b->gz.len <= 200 &&
+		    batch_finish(b) == 0 && (b->gzip ? b->gz.len <= 200 &&
 		    gunzip(b->gz.p, b->gz.len, obj, sizeof(obj)) ==
-		    b->body.len, "and the batch goes on after it");
+		    b->body.len : b->body.len <= 200),
+		    "and the batch goes on after it");
 		batch_free(b);
+	}
+	{
+		/* small caps: a point that fits plain is never refused, and
+		 * gzip never packs fewer points a batch than plain */
+		static const size_t caps[] = { 200, 300, 512 };
+		char obj[400];
+		size_t c, j, len;
+
+		for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+			size_t plain = 0, gz = 0, refused = 0, sent_plain = 0;
+			struct batch *p = batch_new(caps[c], 0, 0);
+			struct batch *g = batch_new_gzip(caps[c], 0, 0);
+
+			for (j = 0; j < 2000; j++) {
+				/* at 200: 160 to 171 bytes that do not
+				 * compress (their gzip is over the cap) */
+				len = caps[c] == 200 ? make_obj(obj, 160 + j % 12,
+				    2, (unsigned)j) : make_obj(obj, 110, 1,
+				    (unsigned)j);
+				if (batch_add(p, obj, len, j, j) == BATCH_FULL) {
+					plain++;
+					batch_free(p);
+					p = batch_new(caps[c], 0, 0);
+					batch_add(p, obj, len, j, j);
+				}
+				switch (batch_add(g, obj, len, j, j)) {
+				case BATCH_FULL:
+					batch_finish(g);
+					sent_plain += !g->gzip;
+					gz++;
+					batch_free(g);
+					g = batch_new_gzip(caps[c], 0, 0);
+					refused += batch_add(g, obj, len, j, j) !=
+					    BATCH_ADDED;
+					break;
+				case BATCH_TOO_BIG:
+					refused++;
+					break;
+				default:
+					break;
+				}
+			}
+			batch_free(p);
+			batch_free(g);
+			ok(refused == 0 && gz <= plain, "--compress at cap %zu: "
+			    "none of 2000 points refused (%zu), %zu batches "
+			    "where plain takes %zu (%zu sent plain)", caps[c],
+			    refused, gz + 1, plain + 1, sent_plain);
+		}
 	}
 	{
 		/* datapoints like the sample: gzip holds at least 3 times as
