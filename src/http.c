@@ -668,10 +668,17 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 		return 0;
 	now = clock_mono_ms();
 	/* a due retry with no free slot waits for a transfer to end, which
-	 * wakes the poll: polling for it with no timeout would spin */
-	for (r = h->parked; r && h->in_flight < h->limit; r = r->next)
-		if (r->due_ms - now < wait)
-			wait = r->due_ms - now > 0 ? r->due_ms - now : 0;
+	 * wakes the poll: polling for it with no timeout would spin; one
+	 * that is due but held by the rate limits waits for the instant
+	 * they allow, not for its due time, which has passed */
+	for (r = h->parked; r && h->in_flight < h->limit; r = r->next) {
+		int64_t at = r->due_ms - now, held = rate_wait(h, now);
+
+		if (at < held)
+			at = held;
+		if (at < wait)
+			wait = at > 0 ? at : 0;
+	}
 	/* a start held back by the rate limits: poll until it may go */
 	if ((h->queue_head != NULL || h->parked != NULL) &&
 	    h->in_flight < h->limit && rate_wait(h, now) > 0 &&
