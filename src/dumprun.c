@@ -43,6 +43,7 @@ struct metric {
 	struct strvec tsuids;   /* read by series: the metric's series */
 	enum lookup_state lookup;
 	int by_series;          /* too many series for one answer */
+	int recalled;           /* tsuids came from the memory */
 };
 
 struct job {
@@ -531,6 +532,80 @@ run(struct dump *d)
 	d->tail = NULL;
 }
 
+void
+dump_memory_init(struct dump_memory *mem, int64_t refresh_ms)
+{
+	memset(mem, 0, sizeof(*mem));
+	mem->refresh_ms = refresh_ms;
+	strmap_init(&mem->names);
+}
+
+void
+dump_memory_free(struct dump_memory *mem)
+{
+	size_t i;
+
+	for (i = 0; i < mem->names.n; i++)
+		strvec_free(&mem->m[i].tsuids);
+	free(mem->m);
+	strmap_free(&mem->names);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/* What the memory holds of metric i: read by series, its series while
+ * their list is fresh. */
+static void
+recall(struct dump *d, struct metric *m)
+{
+	struct dump_memory *mem = d->cfg->memory;
+	const struct dump_metric_memory *mm;
+	size_t k, i;
+
+	if (mem == NULL || (k = strmap_find(&mem->names, m->name,
+	    strlen(m->name))) == (size_t)-1)
+		return;
+	mm = &mem->m[k];
+	m->by_series = mm->by_series;
+	if (!mm->listed || clock_mono_ms() - mm->listed_ms >= mem->refresh_ms)
+		return;
+	for (i = 0; i < mm->tsuids.n; i++)
+		strvec_add(&m->tsuids, mm->tsuids.v[i], strlen(mm->tsuids.v[i]));
+	m->lookup = LOOKUP_DONE;
+	m->recalled = 1;
+}
+
+/* Keeps what the run learnt of the server and metric m. */
+static void
+remember(struct dump *d, const struct metric *m)
+{
+	struct dump_memory *mem = d->cfg->memory;
+	struct dump_metric_memory *mm;
+	size_t k, i;
+	int added;
+
+	k = strmap_add(&mem->names, m->name, strlen(m->name), &added);
+	if (k >= mem->cap) {
+		size_t cap = mem->cap ? mem->cap * 2 : 64;
+
+		mem->m = xreallocarray(mem->m, cap, sizeof(*mem->m));
+		memset(mem->m + mem->cap, 0, (cap - mem->cap) *
+		    sizeof(*mem->m));
+		mem->cap = cap;
+	}
+	mm = &mem->m[k];
+	if (added)
+		strvec_init(&mm->tsuids);
+	mm->by_series |= m->by_series;
+	if (m->lookup != LOOKUP_DONE || m->recalled)
+		return;
+	strvec_free(&mm->tsuids);
+	strvec_init(&mm->tsuids);
+	for (i = 0; i < m->tsuids.n; i++)
+		strvec_add(&mm->tsuids, m->tsuids.v[i], strlen(m->tsuids.v[i]));
+	mm->listed = 1;
+	mm->listed_ms = clock_mono_ms();
+}
+
 /* Asks /api/version whether 'none' exists (2.3 and later). */
 static void
 detect_version(struct dump *d)
@@ -597,10 +672,20 @@ dump_run(const struct dump_config *cfg, const struct dump_events *ev,
 	}
 	c->metrics = n;
 	query_init(&d.query);
-	if (n > 0)
+	if (cfg->memory != NULL && cfg->memory->version_known)
+		d.fallback = cfg->memory->fallback;
+	else if (n > 0)
 		detect_version(&d);
+	for (i = 0; i < n; i++)
+		recall(&d, &d.metrics[i]);
 	if (plan(&d) == 0)
 		run(&d);
+	if (cfg->memory != NULL && n > 0) {
+		cfg->memory->version_known = 1;
+		cfg->memory->fallback = d.fallback;
+		for (i = 0; i < n; i++)
+			remember(&d, &d.metrics[i]);
+	}
 	for (i = 0; i < n; i++)
 		strvec_free(&d.metrics[i].tsuids);
 	free(d.metrics);

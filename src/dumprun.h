@@ -9,8 +9,34 @@
 
 #include "error.h"
 
+#include "strmap.h"
+#include "strvec.h"
+
 struct http;
 struct output;
+
+/* What one run learns that the next over the same metrics (--follow's
+ * rounds) keeps: whether the server has 'none', and per metric whether
+ * it is read by series and its series, listed at most refresh_ms ago
+ * (older lists are asked again, so new series are found). */
+struct dump_metric_memory {
+	int by_series;
+	int listed;
+	int64_t listed_ms;       /* clock_mono_ms() of the list */
+	struct strvec tsuids;
+};
+
+struct dump_memory {
+	int version_known;
+	int fallback;            /* no 'none': every metric by TSUID */
+	int64_t refresh_ms;
+	struct strmap names;
+	struct dump_metric_memory *m;
+	size_t cap;
+};
+
+void dump_memory_init(struct dump_memory *mem, int64_t refresh_ms);
+void dump_memory_free(struct dump_memory *mem);
 
 struct dump_config {
 	const char *base;       /* endpoint without trailing / */
@@ -23,6 +49,7 @@ struct dump_config {
 	size_t max_response;    /* bytes of one answer (the http bound) */
 	int resumable;          /* a rerun resumes (--dump-dir): say so */
 	struct output *out;     /* where finished frames go */
+	struct dump_memory *memory; /* kept from run to run, or NULL */
 	volatile sig_atomic_t *stop; /* non-zero: start no new frame */
 };
 

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "exitcode.h"
 #include "follow.h"
+#include "frames.h"
 #include "http.h"
 #include "log.h"
 #include "otsdb.h"
@@ -57,7 +58,7 @@ fill_config(const struct dump_opts *o, const char *base, const char *shown,
 static void dump(const struct dump_opts *o, struct http *http,
     const char *base, const char *shown, const struct strvec *names,
     struct dump_counters *c, struct fatal *f, int *broken_pipe,
-    struct progress *pr);
+    struct progress *pr, struct dump_memory *mem);
 
 /* What --follow's callbacks need. */
 struct follower {
@@ -69,6 +70,7 @@ struct follower {
 	struct fatal *f;
 	int *broken_pipe;
 	struct progress *pr;
+	struct dump_memory mem;  /* what a round learns, for the next */
 };
 
 static int64_t
@@ -111,10 +113,15 @@ follow_dump(void *ctx, const struct strvec *names, size_t from, int64_t lo,
 	part.v = names->v + from;
 	part.n = names->n - from;
 	part.cap = 0;
+	uint64_t done = fw->c->metrics_done;
+
 	r.start_ms = fw->o->dump_dir ? fw->o->start_ms : lo;
 	r.stop_ms = stop;
 	dump(&r, fw->http, fw->base, fw->shown, &part, fw->c, fw->f,
-	    fw->broken_pipe, fw->pr);
+	    fw->broken_pipe, fw->pr, &fw->mem);
+	/* the metrics followed, none of them ever complete */
+	fw->c->metrics = names->n;
+	fw->c->metrics_done = done;
 	if (fw->f->set || *fw->broken_pipe || cli_stop_signal)
 		return -1;
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -152,12 +159,15 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
     int *broken_pipe, struct progress *pr, int64_t *done_ms)
 {
 	struct follower fw = { o, dc, http, base, shown, c, f, broken_pipe,
-	    pr };
+	    pr, { 0 } };
 	struct follow_config cfg = { o->start_ms, o->frame_ms, o->follow_ms };
 	struct follow_ops ops = { follow_wall, follow_mono, follow_wait,
 	    follow_dump, follow_discover, follow_stopped, follow_found, &fw };
 
+	/* series lists are asked again as often as metrics are looked for */
+	dump_memory_init(&fw.mem, frames_rediscover_ms(o->frame_ms));
 	follow_run(&cfg, &ops, names, done_ms);
+	dump_memory_free(&fw.mem);
 }
 
 /* --plan: the table on stdout, the totals on stderr. */
@@ -201,7 +211,8 @@ list_metrics(const struct strvec *names, int *broken_pipe)
 static void
 dump(const struct dump_opts *o, struct http *http, const char *base,
     const char *shown, const struct strvec *names, struct dump_counters *c,
-    struct fatal *f, int *broken_pipe, struct progress *pr)
+    struct fatal *f, int *broken_pipe, struct progress *pr,
+    struct dump_memory *mem)
 {
 	static const struct notes notes = { log_note_fn, NULL };
 	struct dump_config cfg;
@@ -223,6 +234,7 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 		log_warn("no metric selected");
 	fill_config(o, base, shown, &cfg);
 	cfg.out = out;
+	cfg.memory = mem;
 	memset(&ev, 0, sizeof(ev));
 	ev.notes = notes;
 	ev.tick = on_tick;
@@ -290,7 +302,7 @@ main(int argc, char **argv)
 			    &broken_pipe, &pr, &followed);
 		else
 			dump(&o, http, base, shown, &names, &c, &f,
-			    &broken_pipe, &pr);
+			    &broken_pipe, &pr, NULL);
 	}
 	if (!broken_pipe && fflush(stdout) != 0) {
 		if (errno == EPIPE)
