@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
 #include "checkchunk.h"
 #include "checkreport.h"
+#include "clock.h"
 #include "compare.h"
 #include "datapoint.h"
 #include "http.h"
@@ -401,10 +403,22 @@ lookup_tsuids(struct run *run)
 	return run->fatal->set ? -1 : 0;
 }
 
-/* Asks the target for the chunk's series, in groups, and waits for
- * every answer. */
+/* Whether a point of series s is missing. */
+static int
+series_missing(const struct run *run, const struct cseries *s)
+{
+	size_t i;
+
+	for (i = s->first; i < s->first + s->n; i++)
+		if (run->ch.pts[i].state == ST_MISSING)
+			return 1;
+	return 0;
+}
+
+/* Asks the target for the chunk's series (with only_missing, those with
+ * a missing point), in groups, and waits for every answer. */
 static void
-ask_chunk(struct run *run)
+ask_chunk(struct run *run, int only_missing)
 {
 	struct span *group = NULL;
 	size_t ngroup = 0, bytes = 0, i, ns = run->ch.series_map.n;
@@ -436,7 +450,8 @@ ask_chunk(struct run *run)
 			break;
 		/* by TSUID, a series the lookup does not list holds
 		 * nothing: its points stay missing */
-		if (run->by_tsuid && !s->listed)
+		if ((run->by_tsuid && !s->listed) ||
+		    (only_missing && !series_missing(run, s)))
 			continue;
 		group[ngroup].series = (uint32_t)i;
 		group[ngroup].first = s->first;
@@ -452,13 +467,39 @@ ask_chunk(struct run *run)
 	}
 }
 
+/* Waits about ms, in steps, unless stopped. */
+static void
+pause_ms(struct run *run, int64_t ms)
+{
+	int64_t end = clock_mono_ms() + ms;
+
+	while (clock_mono_ms() < end && !stopped(run)) {
+		tick(run);
+		usleep(100000);
+	}
+}
+
+static int
+chunk_missing(const struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->ch.npts; i++)
+		if (run->ch.pts[i].state == ST_MISSING)
+			return 1;
+	return 0;
+}
+
 /* Looks the chunk's points up, reports them and empties the chunk. */
 static void
 check_chunk(struct run *run)
 {
+	const struct target *t = run->cfg->target;
+	int k;
+
 	checkchunk_sort(&run->ch);
 	run->c->series += run->ch.series_map.n;
-	ask_chunk(run);
+	ask_chunk(run, 0);
 	if (run->no_none && !run->by_tsuid && !run->fatal->set &&
 	    !stopped(run)) {
 		/* an OpenTSDB before 2.3 whose version was hidden: from now
@@ -468,7 +509,15 @@ check_chunk(struct run *run)
 		    "from /api/search/lookup", run->cfg->target->shown);
 		run->by_tsuid = 1;
 		run->no_none = 0;
-		ask_chunk(run);
+		ask_chunk(run, 0);
+	}
+	/* a target that shows new writes late: the series with missing
+	 * points asked again after 1, 2 and 4 s before they count */
+	for (k = 0; k < CHECK_SETTLE_TRIES && target_lags(t) &&
+	    !run->fatal->set && !stopped(run) && chunk_missing(run); k++) {
+		pause_ms(run, (int64_t)1000 << k);
+		target_flush(t, run->http);
+		ask_chunk(run, 1);
 	}
 	if (!run->fatal->set && !stopped(run))
 		report(run);

@@ -17,6 +17,7 @@
 #include "xalloc.h"
 
 struct target_ops {
+	int lags;               /* new writes may take seconds to show */
 	size_t selector_cost;
 	const char *answer_name;
 	void (*selector)(struct buf *out, const struct datapoint *dp);
@@ -107,7 +108,7 @@ otsdb_read_failure(const struct http_req *r)
 }
 
 static const struct target_ops otsdb_ops = {
-	1, "a query answer", otsdb_series_subquery,
+	0, 1, "a query answer", otsdb_series_subquery,
 	otsdb_read_request, otsdb_read_answer, otsdb_read_failure
 };
 
@@ -175,7 +176,7 @@ vm_read_failure(const struct http_req *r)
 
 /* URL-escaped, a selector may take three times its bytes */
 static const struct target_ops vm_ops = {
-	3, "an export", vm_sel, vm_read_request, vm_read_answer,
+	1, 3, "an export", vm_sel, vm_read_request, vm_read_answer,
 	vm_read_failure
 };
 
@@ -270,9 +271,7 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 	} else {
 		/* recent writes become searchable within a second or two:
 		 * ask for them now (single-node; elsewhere a harmless 404) */
-		buf_reset(&url);
-		vm_flush_url(&url, base);
-		http_req_free(get(http, &url));
+		target_flush(t, http);
 	}
 	buf_free(&url);
 	return 0;
@@ -334,6 +333,25 @@ const char *
 target_answer_name(const struct target *t)
 {
 	return t->ops->answer_name;
+}
+
+int
+target_lags(const struct target *t)
+{
+	return t->ops->lags;
+}
+
+void
+target_flush(const struct target *t, struct http *http)
+{
+	struct buf url;
+
+	if (t->kind != TARGET_VM)
+		return;
+	buf_init(&url);
+	vm_flush_url(&url, t->base);
+	http_req_free(get(http, &url));
+	buf_free(&url);
 }
 
 void

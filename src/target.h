@@ -110,6 +110,14 @@ enum target_failure target_read_failure(const struct target *t,
 /* What a read-back answer is called in messages ("an export"). */
 const char *target_answer_name(const struct target *t);
 
+/* Whether points written a moment ago may take seconds to be read back
+ * (VictoriaMetrics: new series under load): a missing point is asked
+ * for again before it is reported. */
+int target_lags(const struct target *t);
+/* Asks the target to make what it was sent searchable now (VictoriaMetrics'
+ * /internal/force_flush; nothing for OpenTSDB). */
+void target_flush(const struct target *t, struct http *http);
+
 void target_reader_init(struct target_reader *rd);
 void target_reader_free(struct target_reader *rd);
 
