@@ -21,8 +21,8 @@ struct target;
 #define CHECK_CHUNK_POINTS 100000
 #define CHECK_CHUNK_BYTES ((size_t)32 << 20)
 /* Against a target whose new writes may show late, how many times the
- * series with missing points are asked again (after 1, 2, 4 s). */
-#define CHECK_SETTLE_TRIES 3
+ * series with missing points are asked again (after 1, 2, 4, 8 s). */
+#define CHECK_SETTLE_TRIES 4
 /* The largest answer read; a larger one is asked again in halves. */
 #define CHECK_MAX_ANSWER ((size_t)16 << 20)
 

@@ -242,3 +242,40 @@ checkchunk_missing(struct check_chunk *ch, const struct span *spans,
 		for (i = 0; i < spans[s].n; i++)
 			ch->pts[spans[s].first + i].state = ST_MISSING;
 }
+
+int
+checkchunk_series_missing(const struct check_chunk *ch,
+    const struct cseries *s)
+{
+	size_t i;
+
+	for (i = s->first; i < s->first + s->n; i++)
+		if (ch->pts[i].state == ST_MISSING)
+			return 1;
+	return 0;
+}
+
+int
+checkchunk_any_missing(const struct check_chunk *ch)
+{
+	size_t i;
+
+	for (i = 0; i < ch->npts; i++)
+		if (ch->pts[i].state == ST_MISSING)
+			return 1;
+	return 0;
+}
+
+void
+checkchunk_series_text(const struct check_chunk *ch, size_t s,
+    struct buf *out)
+{
+	/* the canonical head ends with the time's key, which a series
+	 * has not */
+	static const char time_key[] = ",\"timestamp\":";
+	size_t kn, head = ch->series[s].head_len;
+	const char *k = strmap_key(&ch->series_map, s, &kn);
+
+	buf_append(out, k, head - (sizeof(time_key) - 1));
+	buf_append(out, k + head, kn - head);
+}

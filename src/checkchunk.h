@@ -89,6 +89,13 @@ void checkchunk_got(struct check_chunk *ch, size_t span, int64_t ts,
  * its time, by model), different (only other values), or missing. */
 void checkchunk_match(struct check_chunk *ch, const struct span *spans,
     size_t nspans, enum compare_model model);
+/* Whether a point of series s, or of the chunk, is missing. */
+int checkchunk_series_missing(const struct check_chunk *ch,
+    const struct cseries *s);
+int checkchunk_any_missing(const struct check_chunk *ch);
+/* Appends series s for messages, as JSON: {"metric":M,"tags":{...}}. */
+void checkchunk_series_text(const struct check_chunk *ch, size_t s,
+    struct buf *out);
 /* Marks every point of the spans missing. */
 void checkchunk_missing(struct check_chunk *ch, const struct span *spans,
     size_t nspans);
