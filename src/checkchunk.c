@@ -203,8 +203,10 @@ checkchunk_match(struct check_chunk *ch, const struct span *spans,
 		end = t;
 		while (end < ngot && got[end].span == s)
 			end++;
+		/* (an answer without points: got is NULL, never offset) */
 		if (model == COMPARE_VM)
-			scale = series_scale(ch, sp, got + t, end - t);
+			scale = series_scale(ch, sp, end > t ? got + t : NULL,
+			    end - t);
 		for (i = sp->first, j = t; i < sp->first + sp->n; i++) {
 			struct cpoint *p = &ch->pts[i];
 			size_t k;

@@ -320,6 +320,8 @@ target_read_answer(const struct target *t, struct target_reader *rd,
     struct error *err)
 {
 	rd->cb = cb;
+	if (body == NULL) /* an empty answer has no buffer */
+		body = "";
 	return t->ops->read_answer(rd, body, len, err);
 }
 
