@@ -398,8 +398,6 @@ ask_chunk(struct run *run, int only_missing)
 	size_t ngroup = 0, bytes = 0, i, ns = run->ch.series_map.n;
 	size_t cost = target_selector_cost(run->cfg->target);
 
-	if (run->by_tsuid && lookup_tsuids(run) < 0)
-		ns = 0; /* fatal: nothing is asked */
 	group = xreallocarray(NULL, GROUP_SERIES, sizeof(*group));
 	for (i = 0; i <= ns && !run->fatal->set && !stopped(run) &&
 	    !run->no_none; i++) {
@@ -463,7 +461,9 @@ check_chunk(struct run *run)
 
 	checkchunk_sort(&run->ch);
 	run->c->series += run->ch.series_map.n;
-	ask_chunk(run, 0);
+	/* (a lookup that fails is fatal: nothing is asked) */
+	if (!run->by_tsuid || lookup_tsuids(run) == 0)
+		ask_chunk(run, 0);
 	if (run->no_none && !run->by_tsuid && !run->fatal->set &&
 	    !stopped(run)) {
 		/* an OpenTSDB before 2.3 whose version was hidden: from now
@@ -473,13 +473,15 @@ check_chunk(struct run *run)
 		    "from /api/search/lookup", run->cfg->target->shown);
 		run->by_tsuid = 1;
 		run->no_none = 0;
-		ask_chunk(run, 0);
+		if (lookup_tsuids(run) == 0)
+			ask_chunk(run, 0);
 	}
 	/* a target that shows new writes late: the series with missing
 	 * points asked again after 1, 2, 4 and 8 s before they count
 	 * (VictoriaMetrics 1.79 under load hid new series for 8-11 s) */
 	for (k = 0; k < CHECK_SETTLE_TRIES && target_lags(t) &&
-	    !run->fatal->set && !stopped(run) && checkchunk_any_missing(&run->ch); k++) {
+	    !run->fatal->set && !stopped(run) &&
+	    checkchunk_any_missing(&run->ch); k++) {
 		pause_ms(run, (int64_t)1000 << k);
 		target_flush(t, run->http);
 		ask_chunk(run, 1);
@@ -515,7 +517,7 @@ check_input(struct run *run, const struct input_source *src)
 		run->c->points++;
 		add_point(run);
 		if (checkchunk_full(&run->ch, CHECK_CHUNK_POINTS,
-	    CHECK_CHUNK_BYTES))
+		    CHECK_CHUNK_BYTES))
 			check_chunk(run);
 		if ((run->c->lines & 1023) == 0)
 			tick(run);

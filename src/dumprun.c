@@ -552,14 +552,14 @@ dump_memory_free(struct dump_memory *mem)
 	memset(mem, 0, sizeof(*mem));
 }
 
-/* What the memory holds of metric i: read by series, its series while
- * their list is fresh. */
+/* What the memory holds of metric m: read by series, and its series
+ * while their list is fresh (moved into m for the run, back after). */
 static void
 recall(struct dump *d, struct metric *m)
 {
 	struct dump_memory *mem = d->cfg->memory;
-	const struct dump_metric_memory *mm;
-	size_t k, i;
+	struct dump_metric_memory *mm;
+	size_t k;
 
 	if (mem == NULL || (k = strmap_find(&mem->names, m->name,
 	    strlen(m->name))) == (size_t)-1)
@@ -568,19 +568,21 @@ recall(struct dump *d, struct metric *m)
 	m->by_series = mm->by_series;
 	if (!mm->listed || clock_mono_ms() - mm->listed_ms >= mem->refresh_ms)
 		return;
-	for (i = 0; i < mm->tsuids.n; i++)
-		strvec_add(&m->tsuids, mm->tsuids.v[i], strlen(mm->tsuids.v[i]));
+	strvec_free(&m->tsuids);
+	m->tsuids = mm->tsuids;
+	strvec_init(&mm->tsuids);
 	m->lookup = LOOKUP_DONE;
 	m->recalled = 1;
 }
 
-/* Keeps what the run learnt of the server and metric m. */
+/* Keeps what the run learnt of metric m: its series list moves back
+ * into the memory (m's is emptied), listed now unless recalled. */
 static void
-remember(struct dump *d, const struct metric *m)
+remember(struct dump *d, struct metric *m)
 {
 	struct dump_memory *mem = d->cfg->memory;
 	struct dump_metric_memory *mm;
-	size_t k, i;
+	size_t k;
 	int added;
 
 	k = strmap_add(&mem->names, m->name, strlen(m->name), &added);
@@ -596,14 +598,15 @@ remember(struct dump *d, const struct metric *m)
 	if (added)
 		strvec_init(&mm->tsuids);
 	mm->by_series |= m->by_series;
-	if (m->lookup != LOOKUP_DONE || m->recalled)
+	if (m->lookup != LOOKUP_DONE)
 		return;
 	strvec_free(&mm->tsuids);
-	strvec_init(&mm->tsuids);
-	for (i = 0; i < m->tsuids.n; i++)
-		strvec_add(&mm->tsuids, m->tsuids.v[i], strlen(m->tsuids.v[i]));
-	mm->listed = 1;
-	mm->listed_ms = clock_mono_ms();
+	mm->tsuids = m->tsuids;
+	strvec_init(&m->tsuids);
+	if (!m->recalled) {
+		mm->listed = 1;
+		mm->listed_ms = clock_mono_ms();
+	}
 }
 
 /* Asks /api/version whether 'none' exists (2.3 and later). */

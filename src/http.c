@@ -652,7 +652,7 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 {
 	struct curl_waitfd wfd;
 	int running = 0, numfds = 0, msgs, readable = 0;
-	int64_t now, wait = timeout_ms;
+	int64_t now, held, wait = timeout_ms;
 	struct http_req *r;
 	CURLMsg *m;
 	uint64_t finished = h->finished;
@@ -671,19 +671,17 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	 * wakes the poll: polling for it with no timeout would spin; one
 	 * that is due but held by the rate limits waits for the instant
 	 * they allow, not for its due time, which has passed */
+	held = rate_wait(h, now);
 	for (r = h->parked; r && h->in_flight < h->limit; r = r->next) {
-		int64_t at = r->due_ms - now, held = rate_wait(h, now);
+		int64_t at = r->due_ms - now > held ? r->due_ms - now : held;
 
-		if (at < held)
-			at = held;
 		if (at < wait)
 			wait = at > 0 ? at : 0;
 	}
 	/* a start held back by the rate limits: poll until it may go */
 	if ((h->queue_head != NULL || h->parked != NULL) &&
-	    h->in_flight < h->limit && rate_wait(h, now) > 0 &&
-	    rate_wait(h, now) < wait)
-		wait = rate_wait(h, now);
+	    h->in_flight < h->limit && held > 0 && held < wait)
+		wait = held;
 	/* (a queued request with no transfer in flight is held by the
 	 * rate limits: wait for it below) */
 	if (h->in_flight == 0 && wait_fd < 0 && h->parked == NULL &&

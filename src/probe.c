@@ -20,6 +20,29 @@ counted(const struct http_req *r, const struct probe_counts *pc)
 	    pc && pc->retries ? pc->retries : &retries);
 }
 
+struct http_req *
+probe_get(struct http *http, const struct buf *url)
+{
+	struct http_req *r = http_req_new(xmemdup0(url->p, url->len), NULL,
+	    0);
+
+	r->max_resp = 65536;
+	return http_request_sync(http, r);
+}
+
+int
+probe_refused(const struct http_req *r, const char *shown,
+    const char *path, struct error *err)
+{
+	if (r->status != 401 && r->status != 403)
+		return 0;
+	error_set(err, "%s%s: HTTP %ld: the server refused the credentials%s "
+	    "(give them with --user, in the URL or in ~/.netrc with --netrc)",
+	    shown, path, r->status, r->status == 401 ? " or asks for some" :
+	    "");
+	return 1;
+}
+
 enum probe_version
 probe_version(struct http *http, const char *base, const char *shown,
     struct otsdb_version *v, const struct probe_counts *pc,
@@ -29,31 +52,26 @@ probe_version(struct http *http, const char *base, const char *shown,
 	struct http_req *r;
 	enum probe_version rc = PROBE_VERSION_NONE;
 	char msg[400];
+	int whole;
 
 	buf_init(&url);
 	otsdb_version_url(&url, base);
-	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
-	buf_free(&url);
-	r->max_resp = 65536;
-	r = http_request_sync(http, r);
+	r = probe_get(http, &url);
 	counted(r, pc);
-	if (otsdb_version_parse(r->outcome == HTTP_DONE_2XX &&
-	    !r->resp_truncated ? r->resp.p : "", r->outcome == HTTP_DONE_2XX &&
-	    !r->resp_truncated ? r->resp.len : 0, v) == 0)
+	whole = r->outcome == HTTP_DONE_2XX && !r->resp_truncated;
+	if (otsdb_version_parse(whole ? r->resp.p : "", whole ? r->resp.len :
+	    0, v) == 0)
 		rc = PROBE_VERSION_FOUND;
-	else if (r->status == 401 || r->status == 403) {
-		error_set(err, "%s/api/version: HTTP %ld: the server refused the "
-		    "credentials%s (give them with --user, in the URL or in "
-		    "~/.netrc with --netrc)", shown, r->status,
-		    r->status == 401 ? " or asks for some" : "");
+	else if (probe_refused(r, shown, "/api/version", err))
 		rc = PROBE_VERSION_REFUSED;
-	} else if (r->outcome == HTTP_GAVE_UP_TRANSPORT ||
+	else if (r->outcome == HTTP_GAVE_UP_TRANSPORT ||
 	    r->outcome == HTTP_GAVE_UP_STATUS) {
 		otsdb_failure_text(r, msg, sizeof(msg));
 		error_set(err, "%s/api/version: %s", shown, msg);
 		rc = PROBE_VERSION_FAILED;
 	}
 	http_req_free(r);
+	buf_free(&url);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include "otsdb.h"
 
+struct buf;
 struct error;
 struct http;
 struct http_req;
@@ -26,6 +27,15 @@ enum probe_version {
 	PROBE_VERSION_FAILED,  /* no usable answer after retries (err) */
 	PROBE_VERSION_REFUSED  /* HTTP 401 or 403: credentials (err) */
 };
+
+/* A synchronous GET of url, its answer read up to 64 KiB (a probe's
+ * answers are small); the caller frees it. */
+struct http_req *probe_get(struct http *http, const struct buf *url);
+/* Whether r, a request of shown (credentials masked) and path, is a 401
+ * or 403: then err says that the server refused the credentials (or
+ * asks for some), and what to give. */
+int probe_refused(const struct http_req *r, const char *shown,
+    const char *path, struct error *err);
 
 /* GET base/api/version. */
 enum probe_version probe_version(struct http *http, const char *base,

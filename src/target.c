@@ -26,6 +26,8 @@ struct target_ops {
 	int (*read_answer)(struct target_reader *rd, const char *body,
 	    size_t len, struct error *err);
 	enum target_failure (*read_failure)(const struct http_req *r);
+	/* makes recent writes searchable now, or NULL */
+	void (*flush)(const struct target *t, struct http *http);
 };
 
 /* ------------------------------------------------------------ OpenTSDB */
@@ -109,10 +111,10 @@ otsdb_read_failure(const struct http_req *r)
 
 static const struct target_ops otsdb_ops = {
 	0, 1, "a query answer", otsdb_series_subquery,
-	otsdb_read_request, otsdb_read_answer, otsdb_read_failure
+	otsdb_read_request, otsdb_read_answer, otsdb_read_failure, NULL
 };
 
-/* ------------------------------------------------------------ VictoriaMetrics */
+/* ------------------------------------------------------- VictoriaMetrics */
 
 static void
 vm_sel(struct buf *out, const struct datapoint *dp)
@@ -169,28 +171,29 @@ vm_read_failure(const struct http_req *r)
 {
 	if (r->status == 0 && r->timed_out)
 		return TARGET_TIMED_OUT;
-	return vm_export_too_large(r->outcome == HTTP_DONE_2XX ? 200 :
-	    r->status, r->timed_out, r->resp.p, r->resp.len,
+	return vm_export_too_large(r->status, r->resp.p, r->resp.len,
 	    r->resp_truncated) ? TARGET_TOO_LARGE : TARGET_FAILED;
+}
+
+/* /internal/force_flush: single-node; elsewhere a harmless 404 */
+static void
+vm_flush(const struct target *t, struct http *http)
+{
+	struct buf url;
+
+	buf_init(&url);
+	vm_flush_url(&url, t->base);
+	http_req_free(probe_get(http, &url));
+	buf_free(&url);
 }
 
 /* URL-escaped, a selector may take three times its bytes */
 static const struct target_ops vm_ops = {
 	1, 3, "an export", vm_sel, vm_read_request, vm_read_answer,
-	vm_read_failure
+	vm_read_failure, vm_flush
 };
 
 /* ------------------------------------------------------------ detect */
-
-static struct http_req *
-get(struct http *http, const struct buf *url)
-{
-	struct http_req *r = http_req_new(xmemdup0(url->p, url->len), NULL,
-	    0);
-
-	r->max_resp = 65536;
-	return http_request_sync(http, r);
-}
 
 void
 target_set(struct target *t, enum target_kind kind, const char *base,
@@ -231,14 +234,11 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 	buf_init(&url);
 	if (kind == TARGET_GUESS && !is_otsdb) {
 		vm_health_url(&url, base);
-		r = get(http, &url);
+		r = probe_get(http, &url);
 		if (r->outcome == HTTP_DONE_2XX &&
 		    vm_health_ok(r->resp.p, r->resp.len))
 			kind = TARGET_VM;
-		else if (r->status == 401 || r->status == 403) {
-			error_set(err, "%s/health: HTTP %ld: the server refused "
-			    "the credentials (give them with --user, in the URL "
-			    "or in ~/.netrc with --netrc)", shown, r->status);
+		else if (probe_refused(r, shown, "/health", err)) {
 			http_req_free(r);
 			buf_free(&url);
 			return -1;
@@ -264,13 +264,14 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 		 * kept exactly (a float when Tags.fitsInFloat, else a
 		 * double) */
 		if (is_otsdb)
-			t->model = v.major > 2 || (v.major == 2 && v.minor >= 4) ?
-			    COMPARE_OPENTSDB : COMPARE_OPENTSDB_FLOAT;
+			t->model = v.major > 2 || (v.major == 2 &&
+			    v.minor >= 4) ? COMPARE_OPENTSDB :
+			    COMPARE_OPENTSDB_FLOAT;
 		snprintf(t->what, sizeof(t->what), "OpenTSDB%s%s",
 		    is_otsdb ? " " : "", is_otsdb ? v.text : "");
 	} else {
 		/* recent writes become searchable within a second or two:
-		 * ask for them now (single-node; elsewhere a harmless 404) */
+		 * ask for them now */
 		target_flush(t, http);
 	}
 	buf_free(&url);
@@ -346,14 +347,8 @@ target_lags(const struct target *t)
 void
 target_flush(const struct target *t, struct http *http)
 {
-	struct buf url;
-
-	if (t->kind != TARGET_VM)
-		return;
-	buf_init(&url);
-	vm_flush_url(&url, t->base);
-	http_req_free(get(http, &url));
-	buf_free(&url);
+	if (t->ops->flush != NULL)
+		t->ops->flush(t, http);
 }
 
 void

@@ -1,6 +1,6 @@
 /* vm.c - VictoriaMetrics' HTTP API: export and flush requests built,
- * export answers read; no I/O.  MetricsQL reads an identifier's other characters after a
- * backslash, and a quoted string as Go does. */
+ * export answers read; no I/O.  MetricsQL reads an identifier's other
+ * characters after a backslash, and a quoted string as Go does. */
 #include "config.h"
 
 #include <string.h>
@@ -130,19 +130,13 @@ vm_health_ok(const char *body, size_t len)
 static int
 has(const char *s, size_t n, const char *w)
 {
-	size_t wn = strlen(w), i;
-
-	for (i = 0; s != NULL && i + wn <= n; i++)
-		if (memcmp(s + i, w, wn) == 0)
-			return 1;
-	return 0;
+	return s != NULL && memmem(s, n, w, strlen(w)) != NULL;
 }
 
 int
-vm_export_too_large(long status, int timed_out, const char *body,
-    size_t len, int truncated)
+vm_export_too_large(long status, const char *body, size_t len,
+    int truncated)
 {
-	(void)timed_out; /* a time is not a size */
 	if (truncated)
 		return 1;
 	return (status < 200 || status > 299) &&

@@ -33,10 +33,10 @@ int vm_health_ok(const char *body, size_t len);
 
 /* Whether a failed export says the answer is too large for one request
  * (truncated by the client, or refused for its series or samples):
- * asked in parts it can succeed.  status 0: no answer; a timeout is no
- * sign of size. */
-int vm_export_too_large(long status, int timed_out, const char *body,
-    size_t len, int truncated);
+ * asked in parts it can succeed.  status 0: no answer (a timeout is no
+ * sign of size). */
+int vm_export_too_large(long status, const char *body, size_t len,
+    int truncated);
 
 /* Reusable state of the export reader. */
 struct vm_export {

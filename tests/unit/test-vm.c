@@ -109,14 +109,15 @@ main(void)
 		else
 			is_str(err.msg, rows[i].want, rows[i].name);
 	}
-	ok(vm_export_too_large(422, 0, "the number of matching timeseries "
+	ok(vm_export_too_large(422, "the number of matching timeseries "
 	    "exceeds 300000", 43, 0), "too large: series over the limit");
-	ok(!vm_export_too_large(0, 1, NULL, 0, 0), "a timeout is no sign of size");
-	ok(vm_export_too_large(200, 0, "", 0, 1), "too large: cut by the "
+	ok(!vm_export_too_large(0, NULL, 0, 0), "no answer (a timeout) is no "
+	    "sign of size");
+	ok(vm_export_too_large(200, "", 0, 1), "too large: cut by the "
 	    "client");
-	ok(!vm_export_too_large(500, 0, "internal error", 14, 0), "a 500 is "
+	ok(!vm_export_too_large(500, "internal error", 14, 0), "a 500 is "
 	    "a failure");
-	ok(!vm_export_too_large(200, 0, "exceeds", 7, 0), "a 200 is no "
+	ok(!vm_export_too_large(200, "exceeds", 7, 0), "a 200 is no "
 	    "refusal");
 	buf_free(&got);
 	vm_export_free(&x);
