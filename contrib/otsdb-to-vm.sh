@@ -31,7 +31,9 @@ Options:
   -m,   --metrics_prefix P        metric prefix (default kilda.)
   -i,   --interval day|hour       size of one dump folder (default day)
   -c,   --concurrent_jobs N       dump concurrency, 1..50 (default 1)
-  -q,   --query_frame_size S      query frame size, seconds (default 180)
+  -q,   --query_frame_size S      fixed query frames of S seconds (default:
+                                  otsdb-dump's frames planned by the data,
+                                  on whole hours; the old script's was 180)
   -dfp, --dump_folder_prefix P    folder name prefix (default opentsdb-data-)
   -dsf, --dump_storage_folder D   where the folders go
                                   (default /vm_migration_volume)
@@ -84,7 +86,7 @@ end_date=
 metrics_prefix=kilda.
 interval=day
 concurrent_jobs=1
-query_frame_size=180
+query_frame_size=
 dump_folder_prefix=opentsdb-data-
 dump_storage_folder=/vm_migration_volume
 show_background_log=0
@@ -303,10 +305,13 @@ enough_space() {
 # Ctrl-C, which this script counts), waited for across interruptions
 run_dump() {
 	local rc
+	# only a frame size the user gave: otsdb-dump plans its own
+	local frames=()
+	[ -n "$query_frame_size" ] &&
+		frames=(--query-frame-size "$query_frame_size")
 	# shellcheck disable=SC2086
 	"$OTSDB_DUMP" --dump-dir "$1" --metrics-prefix "$metrics_prefix" \
-		--query-frame-size "$query_frame_size" \
-		--concurrent "$concurrent_jobs" $OTSDB_DUMP_OPTS \
+		"${frames[@]}" --concurrent "$concurrent_jobs" $OTSDB_DUMP_OPTS \
 		-e "$3" "$source_url" "$2" </dev/null &
 	dump_pid=$!
 	wait "$dump_pid"

@@ -49,8 +49,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
 	  "terminal" },
 	{ 'q', "quiet", NULL, "print errors only" },
-	{ 0, "query-frame-size", "SECONDS", "time span of one query "
-	  "(default 180)" },
+	{ 0, "query-frame-size", "SECONDS", "fixed frames of SECONDS a query; "
+	  "default auto: frames on whole hours, sized by the answers" },
 	{ 0, "remove-metadata", NULL, "with --dump-dir, delete "
 	  "METRIC.dmeta.json once METRIC is complete" },
 	{ 0, "retries", "N", "retries of a failed query (default 5)" },
@@ -145,7 +145,7 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->follow_ms = -1;
-	o->frame_ms = 180000;
+	o->frame_ms = 0;        /* auto */
 	o->max_response = (uint64_t)16 << 20;
 	o->max_series = 10000;
 	cli_common_init(&o->c, 120000);
@@ -202,9 +202,11 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 			o->output = optarg;
 			break;
 		case OPT_FRAME:
-			if (cli_parse_seconds(optarg, 1000, &ms) < 0)
+			if (strcmp(optarg, "auto") == 0)
+				ms = 0;
+			else if (cli_parse_seconds(optarg, 1000, &ms) < 0)
 				cli_usage_error(prog, "invalid --query-frame-size "
-				    "'%s' (seconds, at least 1)", optarg);
+				    "'%s' (auto, or seconds, at least 1)", optarg);
 			o->frame_ms = ms;
 			break;
 		case OPT_REMOVE_METADATA:

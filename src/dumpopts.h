@@ -11,7 +11,7 @@ struct dump_opts {
 	const char *endpoint;
 	int64_t start_ms;
 	int64_t stop_ms;
-	int64_t frame_ms;
+	int64_t frame_ms;       /* --query-frame-size, 0: auto */
 	const char *prefix;
 	char **metrics;         /* --metric names */
 	size_t nmetrics;

@@ -1,11 +1,15 @@
 /* dumprun.c - the dump engine: frames in flight, output in order
- * Jobs (one a frame) are created in output order and written when the
- * oldest is done; each holds the ranges it still has to fetch.  A job
- * whose query waits for a retry does not hold a slot: later jobs go on,
- * up to a reorder window of REORDER_JOBS jobs and REORDER_BYTES of
- * lines.  A metric read by series (servers without 'none', or too many
- * series for one answer) first waits for its TSUID list, one more
- * request of the queue; no callback runs inside another. */
+ * Jobs (one a frame) are kept in output order (metric, then time) and
+ * written when the oldest is done; each holds the ranges it still has to
+ * fetch.  Fixed frames are all known ahead, so a metric may have many in
+ * flight; frames planned by the data are sized by the answers of the
+ * one before, so a metric has one at a time and -c N runs N metrics at
+ * once (the same frames, hence the same bytes, as -c 1).  A job whose
+ * query waits for a retry does not hold a slot: later jobs go on, up to
+ * a reorder window of REORDER_JOBS jobs and REORDER_BYTES of lines.  A
+ * metric read by series (servers without 'none', or too many series or
+ * too much data an hour for one answer) first waits for its TSUID list,
+ * one more request of the queue; no callback runs inside another. */
 #include "config.h"
 
 #include <stdio.h>
@@ -38,8 +42,13 @@ enum lookup_state { LOOKUP_NONE, LOOKUP_RUNNING, LOOKUP_DONE };
 struct metric {
 	const char *name;
 	int64_t start_ms;       /* first frame (later when resuming) */
-	int64_t nframes;
-	int64_t written;        /* frames written so far */
+	int64_t next_lo;        /* where its next frame starts */
+	int64_t size_ms;        /* planned by the data: the next frame's */
+	int busy;               /* jobs not answered yet */
+	int alive;              /* jobs not written yet */
+	int finished;           /* every frame written */
+	struct job *last;       /* its last job in the list */
+	size_t group_cap;       /* TSUIDs a group since a split, 0: none */
 	struct strvec tsuids;   /* read by series: the metric's series */
 	enum lookup_state lookup;
 	int by_series;          /* too many series for one answer */
@@ -52,10 +61,18 @@ struct job {
 	struct frame_range frame; /* the whole frame */
 	struct frame_todo todo;   /* ranges still to fetch */
 	struct frame_range cur;   /* the range in flight */
-	int by_series;            /* planned in groups of TSUIDs */
-	size_t next_series;       /* then: where the next group starts */
+	int by_series;            /* read in groups of TSUIDs */
+	/* by series: the time range being read group after group, the
+	 * first series of its next group, and the depth of todo below the
+	 * ranges that its groups' splits pushed */
+	struct frame_range expand;
+	int expanding;
+	size_t next_series;
+	int expand_base;
 	int waiting;              /* for its metric's TSUID list */
 	int timeout_splits;
+	int time_splits;          /* split in time, on hours or below */
+	uint64_t answer_bytes;    /* of the answers rendered */
 	struct buf out;           /* rendered lines, in order */
 	uint64_t points;
 	int done;
@@ -71,12 +88,16 @@ struct dump {
 	struct http *http;
 	struct metric *metrics;
 	size_t nmetrics;
-	size_t next_metric;     /* job generator position */
-	int64_t next_frame;
+	int auto_frames;        /* frames planned by the data */
+	uint64_t target;        /* their target answer size, bytes */
+	size_t next_metric;     /* the first metric without a frame yet */
+	size_t *ready;          /* min-heap: metrics whose next frame can be
+				 * planned now */
+	size_t nready;
+	size_t writing;         /* the metric being written */
 	struct job *head, *tail;/* alive jobs, in output order */
 	int alive;
 	size_t buffered;        /* bytes of lines the alive jobs hold */
-	int exhausted;          /* no more jobs to create */
 	int fallback;           /* no 'none' aggregator: query by TSUID */
 	struct query query;
 };
@@ -150,10 +171,9 @@ on_lookup(struct http_req *r, void *ctx)
 	for (jb = d->head; jb; jb = jb->next)
 		if (jb->waiting && &d->metrics[jb->metric] == m) {
 			jb->waiting = 0;
-			job_plan(jb);
+			job_next(jb);
 			if (d->f->set)
 				return;
-			job_next(jb);
 		}
 }
 
@@ -174,9 +194,25 @@ start_lookup(struct dump *d, struct metric *m)
 
 /* ------------------------------------------------------------ jobs */
 
-/* The ranges of a job, from the start: the whole frame, or when its
- * metric is read by series, one group of TSUIDs after the other (once
- * the metric's series are known: till then the job waits). */
+/* A job read by series needs its metric's series: till they are
+ * listed (one request of the queue, the first time) it waits. */
+static void
+need_series(struct job *jb)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+
+	jb->by_series = 1;
+	if (m->lookup != LOOKUP_DONE) {
+		jb->waiting = 1;
+		if (m->lookup == LOOKUP_NONE)
+			start_lookup(d, m);
+	}
+}
+
+/* The ranges of a job, from the start: the whole frame; when its metric
+ * is read by series, the frame's groups of TSUIDs one after the other
+ * (see next_range). */
 static void
 job_plan(struct job *jb)
 {
@@ -186,19 +222,15 @@ job_plan(struct job *jb)
 	d->buffered -= jb->out.len;
 	buf_reset(&jb->out);
 	jb->points = 0;
+	jb->answer_bytes = 0;
 	jb->todo.n = 0;
-	jb->next_series = 0;
+	jb->expanding = 0;
 	jb->waiting = 0;
-	jb->by_series = by_series(d, m);
-	if (!jb->by_series) {
-		frames_push(&jb->todo, &jb->frame);
-		return;
-	}
-	if (m->lookup != LOOKUP_DONE) {
-		jb->waiting = 1;
-		if (m->lookup == LOOKUP_NONE)
-			start_lookup(d, m);
-	}
+	jb->time_splits = 0;
+	jb->by_series = 0;
+	frames_push(&jb->todo, &jb->frame);
+	if (by_series(d, m))
+		need_series(jb);
 }
 
 /* The metric has too many series for one answer: its frames from now
@@ -262,6 +294,7 @@ query_answered(struct job *jb, struct http_req *r)
 		return;
 	}
 	d->buffered += jb->out.len - before;
+	jb->answer_bytes += r->resp.len;
 	if (qc.aggregated > 0)
 		note(&d->ev->notes, NOTE_WARN, "%s: a result aggregates series "
 		    "(aggregateTags not empty)", m->name);
@@ -279,33 +312,89 @@ query_answered(struct job *jb, struct http_req *r)
 	job_next(jb);
 }
 
-/* Halves the range in flight into the job's todo; 0 when it cannot. */
-static int
-halve(struct job *jb, const char *why)
+/* Splits the range in flight into the job's todo (first on top) and
+ * fetches the first part. */
+static void
+split(struct job *jb, const struct frame_range *first,
+    const struct frame_range *second, const char *why, const char *how)
 {
 	struct dump *d = jb->d;
-	struct frame_range first, second;
 	char a[40], b[40];
 
-	if (jb->todo.n + 2 > FRAMES_MAX_DEPTH || !frames_can_split(&jb->cur))
-		return 0;
-	frames_halve(&jb->cur, &first, &second);
-	frames_push(&jb->todo, &second);
-	frames_push(&jb->todo, &first);
+	frames_push(&jb->todo, second);
+	frames_push(&jb->todo, first);
 	timeparse_format(jb->cur.lo, a, sizeof(a));
 	timeparse_format(jb->cur.hi, b, sizeof(b));
 	if (jb->cur.to > jb->cur.from)
 		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s), series "
-		    "%zu to %zu: %s, splitting it in halves",
+		    "%zu to %zu: %s, splitting it %s",
 		    d->metrics[jb->metric].name, a, b, jb->cur.from,
-		    jb->cur.to - 1, why);
+		    jb->cur.to - 1, why, how);
 	else
 		note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s): %s, "
-		    "splitting it in halves", d->metrics[jb->metric].name, a,
-		    b, why);
+		    "splitting it %s", d->metrics[jb->metric].name, a, b, why,
+		    how);
 	d->c->splits++;
 	job_next(jb);
+}
+
+/* Frames planned by the data: splits the range in flight on a whole
+ * hour (no HBase row read twice); 0 when it lies inside one hour. */
+static int
+halve_hours(struct job *jb, const char *why)
+{
+	struct frame_range first, second;
+
+	if (jb->todo.n + 2 > FRAMES_MAX_DEPTH ||
+	    !frames_halve_hours(&jb->cur, &first, &second))
+		return 0;
+	jb->time_splits = 1;
+	split(jb, &first, &second, why, "on a whole hour");
 	return 1;
+}
+
+/* Halves the range in flight: by series when it holds several (later
+ * groups of the metric are no larger), else by time; 0 when it cannot. */
+static int
+halve(struct job *jb, const char *why)
+{
+	struct metric *m = &jb->d->metrics[jb->metric];
+	struct frame_range first, second;
+
+	if (jb->todo.n + 2 > FRAMES_MAX_DEPTH || !frames_can_split(&jb->cur))
+		return 0;
+	frames_halve(&jb->cur, &first, &second);
+	if (first.to > first.from && first.hi == second.hi) {
+		if (m->group_cap == 0 || first.to - first.from < m->group_cap)
+			m->group_cap = first.to - first.from;
+	} else
+		jb->time_splits = 1;
+	split(jb, &first, &second, why, "in halves");
+	return 1;
+}
+
+/* Frames planned by the data: a range of a whole metric inside one hour
+ * is too large: it, and the metric's later frames, are read by series
+ * (cutting time below an hour would read the same rows again). */
+static void
+series_in_place(struct job *jb, const char *why)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+	char a[40], b[40];
+
+	timeparse_format(jb->cur.lo, a, sizeof(a));
+	timeparse_format(jb->cur.hi, b, sizeof(b));
+	note(&d->ev->notes, NOTE_VERBOSE, "%s: frame [%s, %s): %s: reading it "
+	    "by series, in groups of TSUIDs from /api/search/lookup", m->name,
+	    a, b, why);
+	d->c->splits++;
+	m->by_series = 1;
+	jb->cur.from = jb->cur.to = 0;
+	frames_push(&jb->todo, &jb->cur);
+	need_series(jb);
+	if (!jb->waiting && !d->f->set)
+		job_next(jb);
 }
 
 static void
@@ -346,6 +435,25 @@ on_query(struct http_req *r, void *ctx)
 			job_next(jb);
 		return;
 	}
+	if (d->auto_frames && (kind == OTSDB_QUERY_TOO_LARGE ||
+	    kind == OTSDB_QUERY_TOO_MANY_SERIES ||
+	    (kind == OTSDB_QUERY_TIMED_OUT &&
+	    jb->timeout_splits < TIMEOUT_SPLITS))) {
+		const char *what = kind == OTSDB_QUERY_TOO_LARGE ? "too large "
+		    "for the server" : kind == OTSDB_QUERY_TIMED_OUT ? "timed "
+		    "out" : "too many series for one answer";
+
+		if (kind == OTSDB_QUERY_TIMED_OUT)
+			jb->timeout_splits++;
+		if (halve_hours(jb, what))
+			return;
+		if (!jb->by_series && limited) {
+			series_in_place(jb, what);
+			return;
+		}
+		if (kind == OTSDB_QUERY_TIMED_OUT)
+			jb->timeout_splits--;
+	}
 	if (!jb->by_series && limited && (kind == OTSDB_QUERY_TIMED_OUT ||
 	    kind == OTSDB_QUERY_TOO_MANY_SERIES)) {
 		switch_to_series(jb, kind == OTSDB_QUERY_TIMED_OUT ? "a query "
@@ -371,6 +479,92 @@ on_query(struct http_req *r, void *ctx)
 	    " (rerun the same command to resume)" : "");
 }
 
+/* The TSUIDs a group may hold: --max-series-per-query, and no more
+ * than a group that had to be split. */
+static size_t
+group_max(const struct dump *d, const struct metric *m)
+{
+	size_t n = d->cfg->max_series;
+
+	return m->group_cap > 0 && (n == 0 || m->group_cap < n) ?
+	    m->group_cap : n;
+}
+
+/* The job's next range into cur; 0 when there is none.  Read by
+ * series, a range of every series (from == to) is read group after
+ * group; ranges its groups' splits push come before the next group. */
+static int
+next_range(struct job *jb)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+
+	for (;;) {
+		if (jb->expanding && jb->todo.n <= jb->expand_base) {
+			if (jb->next_series < m->tsuids.n) {
+				jb->cur = jb->expand;
+				jb->cur.from = jb->next_series;
+				jb->cur.to = frames_tsuid_group_end(m->tsuids.v,
+				    m->tsuids.n, jb->next_series,
+				    OTSDB_TSUID_BODY_MAX, d->fallback ?
+				    OTSDB_TSUID_COST_SUM : OTSDB_TSUID_COST_NONE,
+				    group_max(d, m));
+				jb->next_series = jb->cur.to;
+				return 1;
+			}
+			jb->expanding = 0;
+		}
+		if (!frames_pop(&jb->todo, &jb->cur))
+			return 0;
+		if (!jb->by_series || jb->cur.to > jb->cur.from)
+			return 1;
+		jb->expand = jb->cur;
+		jb->expanding = 1;
+		jb->next_series = 0;
+		jb->expand_base = jb->todo.n;
+	}
+}
+
+static void ready_push(struct dump *d, size_t idx);
+
+/* The job has all its lines.  Planned by the data, its answers size
+ * the metric's next frame, which may now be planned. */
+static void
+job_done(struct job *jb)
+{
+	struct dump *d = jb->d;
+	struct metric *m = &d->metrics[jb->metric];
+	int64_t size;
+	int change;
+
+	jb->done = 1;
+	frames_todo_free(&jb->todo);
+	/* it may wait long for an older job: hold no spare room (answers
+	 * reserve three times their size) */
+	if (jb->out.cap > jb->out.len * 2)
+		buf_shrink(&jb->out);
+	m->busy--;
+	if (!d->auto_frames)
+		return;
+	size = frames_auto_adapt(m->size_ms, jb->frame.lo, jb->frame.hi,
+	    jb->answer_bytes, d->target, &change);
+	if (jb->time_splits && size >= m->size_ms) {
+		/* split in time: the next frame is no larger than half */
+		size = frames_hour_floor(m->size_ms / 2);
+		if (size < FRAMES_HOUR_MS)
+			size = FRAMES_HOUR_MS;
+		change = size < m->size_ms ? -1 : 0;
+	}
+	if (change > 0) {
+		d->c->grown++;
+		m->group_cap = 0;
+	} else if (change < 0)
+		d->c->shrunk++;
+	m->size_ms = size;
+	if (m->next_lo < d->cfg->stop_ms)
+		ready_push(d, jb->metric);
+}
+
 /* Fetches the job's next range, or marks it done. */
 static void
 job_next(struct job *jb)
@@ -380,23 +574,9 @@ job_next(struct job *jb)
 	struct buf url, body;
 	struct http_req *r;
 
-	if (!frames_pop(&jb->todo, &jb->cur)) {
-		if (!jb->by_series || jb->next_series >= m->tsuids.n) {
-			jb->done = 1;
-			frames_todo_free(&jb->todo);
-			/* it may wait long for an older job: hold no spare
-			 * room (answers reserve three times their size) */
-			if (jb->out.cap > jb->out.len * 2)
-				buf_shrink(&jb->out);
-			return;
-		}
-		jb->cur = jb->frame;
-		jb->cur.from = jb->next_series;
-		jb->cur.to = frames_tsuid_group_end(m->tsuids.v, m->tsuids.n,
-		    jb->next_series, OTSDB_TSUID_BODY_MAX, d->fallback ?
-		    OTSDB_TSUID_COST_SUM : OTSDB_TSUID_COST_NONE,
-		    d->cfg->max_series);
-		jb->next_series = jb->cur.to;
+	if (!next_range(jb)) {
+		job_done(jb);
+		return;
 	}
 	buf_init(&url);
 	buf_init(&body);
@@ -416,32 +596,114 @@ job_next(struct job *jb)
 	http_submit(d->http, r);
 }
 
-/* Creates the next job in output order; NULL when there is none. */
-static struct job *
-new_job(struct dump *d)
-{
-	struct job *jb;
-	struct metric *m;
+/* ------------------------------------------------------------ order */
 
-	while (d->next_metric < d->nmetrics) {
-		m = &d->metrics[d->next_metric];
-		if (d->next_frame < m->nframes)
+/* The metrics whose next frame can be planned, lowest first: a binary
+ * min-heap (a metric is in it at most once). */
+static void
+ready_push(struct dump *d, size_t idx)
+{
+	size_t i = d->nready++, up;
+
+	d->ready = xreallocarray(d->ready, d->nready, sizeof(*d->ready));
+	for (; i > 0 && d->ready[up = (i - 1) / 2] > idx; i = up)
+		d->ready[i] = d->ready[up];
+	d->ready[i] = idx;
+}
+
+static size_t
+ready_pop(struct dump *d)
+{
+	size_t top = d->ready[0], last = d->ready[--d->nready], i = 0, c;
+
+	while ((c = 2 * i + 1) < d->nready) {
+		if (c + 1 < d->nready && d->ready[c + 1] < d->ready[c])
+			c++;
+		if (last <= d->ready[c])
 			break;
-		d->next_metric++;
-		d->next_frame = 0;
+		d->ready[i] = d->ready[c];
+		i = c;
 	}
-	if (d->next_metric >= d->nmetrics)
-		return NULL;
-	m = &d->metrics[d->next_metric];
+	if (d->nready > 0)
+		d->ready[i] = last;
+	return top;
+}
+
+/* The metric whose frame comes next in output order, among those whose
+ * next frame can be planned now; 0 when there is none yet. */
+static int
+next_metric(struct dump *d, size_t *idx)
+{
+	if (d->nready > 0) {
+		*idx = d->ready[0];
+		return 1;
+	}
+	while (d->next_metric < d->nmetrics &&
+	    d->metrics[d->next_metric].finished)
+		d->next_metric++;
+	*idx = d->next_metric;
+	return d->next_metric < d->nmetrics;
+}
+
+/* Puts jb after its metric's last job, before any later metric's. */
+static void
+insert_job(struct dump *d, struct job *jb)
+{
+	struct metric *m = &d->metrics[jb->metric];
+	struct job *after = m->last, *p;
+
+	if (after == NULL && d->tail != NULL && d->tail->metric < jb->metric)
+		after = d->tail;
+	else if (after == NULL)
+		for (p = d->head; p != NULL && p->metric < jb->metric;
+		    p = p->next)
+			after = p;
+	if (after == NULL) {
+		jb->next = d->head;
+		d->head = jb;
+	} else {
+		jb->next = after->next;
+		after->next = jb;
+	}
+	if (jb->next == NULL)
+		d->tail = jb;
+	m->last = jb;
+	d->alive++;
+}
+
+/* Creates metric idx's next frame, in output order. */
+static struct job *
+new_job(struct dump *d, size_t idx)
+{
+	struct metric *m = &d->metrics[idx];
+	struct job *jb;
+
+	if (d->nready > 0 && d->ready[0] == idx)
+		(void)ready_pop(d);
+	else
+		d->next_metric = idx + 1;
 	jb = xcalloc(1, sizeof(*jb));
 	jb->d = d;
-	jb->metric = d->next_metric;
-	jb->frame = frames_nth(m->start_ms, d->cfg->stop_ms, d->cfg->frame_ms,
-	    d->next_frame);
+	jb->metric = idx;
+	jb->frame.lo = m->next_lo;
+	if (d->auto_frames) {
+		jb->frame.hi = frames_auto_end(m->next_lo, d->cfg->stop_ms,
+		    m->size_ms);
+		d->c->frames_total++;
+	} else
+		jb->frame.hi = m->next_lo + d->cfg->frame_ms < d->cfg->stop_ms ?
+		    m->next_lo + d->cfg->frame_ms : d->cfg->stop_ms;
+	m->next_lo = jb->frame.hi;
+	m->busy++;
+	m->alive++;
+	/* fixed frames: the next can be planned at once */
+	if (!d->auto_frames && m->next_lo < d->cfg->stop_ms)
+		ready_push(d, idx);
 	buf_init(&jb->out);
-	d->next_frame++;
+	insert_job(d, jb);
 	return jb;
 }
+
 
 static void
 free_job(struct job *jb)
@@ -449,6 +711,16 @@ free_job(struct job *jb)
 	buf_free(&jb->out);
 	frames_todo_free(&jb->todo);
 	free(jb);
+}
+
+/* Metric idx has every frame written. */
+static void
+metric_complete(struct dump *d, size_t idx)
+{
+	d->metrics[idx].finished = 1;
+	metric_finished(d, idx);
+	while (d->writing < d->nmetrics && d->metrics[d->writing].finished)
+		d->writing++;
 }
 
 /* Writes a finished job to the output. */
@@ -459,6 +731,9 @@ write_job(struct dump *d, struct job *jb)
 	struct error err;
 	enum output_status st;
 
+	if (m->last == jb)
+		m->last = NULL;
+	m->alive--;
 	st = output_frame(d->cfg->out, jb->metric, jb->frame.lo, jb->frame.hi,
 	    jb->out.p, jb->out.len, &err);
 	if (st != OUTPUT_OK) {
@@ -467,43 +742,38 @@ write_job(struct dump *d, struct job *jb)
 	}
 	d->c->points += jb->points;
 	d->c->frames++;
-	m->written++;
-	if (m->written == m->nframes)
-		metric_finished(d, jb->metric);
+	d->c->span_done_ms += (uint64_t)(jb->frame.hi - jb->frame.lo);
+	if (m->alive == 0 && m->next_lo >= d->cfg->stop_ms)
+		metric_complete(d, jb->metric);
 }
 
-/* Whether another job may start: a slot on the wire is free (requests
- * waiting for a retry hold none) and the reorder window has room. */
+/* Whether metric idx's next frame may start: a slot on the wire is free
+ * (requests waiting for a retry hold none) and the reorder window has
+ * room, or the output waits for that frame and nothing else. */
 static int
-room_for_job(const struct dump *d)
+room_for_job(const struct dump *d, size_t idx)
 {
-	return !d->f->set && !stopped(d) && !d->exhausted &&
-	    http_busy(d->http) < (size_t)http_limit(d->http) &&
-	    d->alive < REORDER_JOBS && d->buffered < REORDER_BYTES;
+	return http_busy(d->http) < (size_t)http_limit(d->http) &&
+	    ((idx == d->writing && d->metrics[idx].alive == 0) ||
+	    (d->alive < REORDER_JOBS && d->buffered < REORDER_BYTES));
 }
 
 static void
 run(struct dump *d)
 {
 	struct job *jb;
+	size_t idx;
 
 	for (;;) {
-		while (room_for_job(d)) {
-			if ((jb = new_job(d)) == NULL) {
-				d->exhausted = 1;
-				break;
-			}
-			if (d->tail)
-				d->tail->next = jb;
-			else
-				d->head = jb;
-			d->tail = jb;
-			d->alive++;
+		while (!d->f->set && !stopped(d) && next_metric(d, &idx) &&
+		    room_for_job(d, idx)) {
+			jb = new_job(d, idx);
 			job_plan(jb);
 			if (!jb->waiting && !d->f->set)
 				job_next(jb);
 		}
-		while (d->head && d->head->done && !d->f->set) {
+		while (d->head && d->head->done &&
+		    d->head->metric == d->writing && !d->f->set) {
 			jb = d->head;
 			d->head = jb->next;
 			if (d->head == NULL)
@@ -514,13 +784,10 @@ run(struct dump *d)
 			free_job(jb);
 		}
 		/* stopped: what is written is whole frames; the rest goes */
-		if (d->f->set || stopped(d))
+		if (d->f->set || stopped(d) || d->writing >= d->nmetrics)
 			break;
-		if (d->alive == 0) {
-			if (d->exhausted)
-				break;
+		if (d->alive == 0)
 			continue;
-		}
 		if (d->ev->tick)
 			d->ev->tick(d->ev->ctx, d->c);
 		http_pump(d->http, -1, 500);
@@ -626,7 +893,8 @@ detect_version(struct dump *d)
 	}
 }
 
-/* Plans the frames of each metric, from where the output resumes. */
+/* Where each metric's frames start (where the output resumes) and,
+ * for fixed frames, how many there are. */
 static int
 plan(struct dump *d)
 {
@@ -643,13 +911,20 @@ plan(struct dump *d)
 			output_failed(d, st, &err);
 			return -1;
 		}
-		m->nframes = frames_count(m->start_ms, d->cfg->stop_ms,
-		    d->cfg->frame_ms);
-		d->c->frames_total += (uint64_t)m->nframes;
-		if (m->nframes == 0)
-			metric_finished(d, i);
+		m->next_lo = m->start_ms;
+		m->size_ms = FRAMES_AUTO_FIRST_MS;
+		if (!d->auto_frames)
+			d->c->frames_total += (uint64_t)frames_count(
+			    m->start_ms, d->cfg->stop_ms, d->cfg->frame_ms);
+		if (m->start_ms < d->cfg->stop_ms)
+			d->c->span_ms += (uint64_t)(d->cfg->stop_ms -
+			    m->start_ms);
+		else
+			metric_complete(d, i);
+		if (d->f->set)
+			return -1;
 	}
-	return d->f->set ? -1 : 0;
+	return 0;
 }
 
 int
@@ -668,6 +943,8 @@ dump_run(const struct dump_config *cfg, const struct dump_events *ev,
 	d.broken_pipe = broken_pipe;
 	d.http = http;
 	d.nmetrics = n;
+	d.auto_frames = cfg->frame_ms == 0;
+	d.target = cfg->max_response / DUMP_TARGET_SHARE;
 	d.metrics = xcalloc(n ? n : 1, sizeof(*d.metrics));
 	for (i = 0; i < n; i++) {
 		d.metrics[i].name = metrics[i];
@@ -692,6 +969,7 @@ dump_run(const struct dump_config *cfg, const struct dump_events *ev,
 	for (i = 0; i < n; i++)
 		strvec_free(&d.metrics[i].tsuids);
 	free(d.metrics);
+	free(d.ready);
 	query_free(&d.query);
 	return f->set ? -1 : 0;
 }

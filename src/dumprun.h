@@ -38,12 +38,18 @@ struct dump_memory {
 void dump_memory_init(struct dump_memory *mem, int64_t refresh_ms);
 void dump_memory_free(struct dump_memory *mem);
 
+/* Frames planned by the data aim at answers of --max-response-size
+ * divided by this: they double while twice the span would answer at
+ * most half of it and halve when they reach 3/4 of it. */
+#define DUMP_TARGET_SHARE 4
+
 struct dump_config {
 	const char *base;       /* endpoint without trailing / */
 	const char *shown;      /* the same for messages, credentials masked */
 	int64_t start_ms;       /* [start, stop) */
 	int64_t stop_ms;
-	int64_t frame_ms;       /* one query's time span */
+	int64_t frame_ms;       /* fixed frames' span; 0: planned by the data
+				 * (hour edges, DUMP_TARGET_SHARE) */
 	int concurrent;         /* queries on the wire */
 	size_t max_series;      /* series per query, 0 = no limit */
 	size_t max_response;    /* bytes of one answer (the http bound) */
@@ -58,11 +64,15 @@ struct dump_counters {
 	uint64_t metrics;       /* selected */
 	uint64_t metrics_done;
 	uint64_t frames;        /* written */
-	uint64_t frames_total;
+	uint64_t frames_total;  /* planned (fixed frames: all, ahead) */
 	uint64_t points;        /* written */
 	uint64_t requests;      /* HTTP attempts */
 	uint64_t retries;
-	uint64_t splits;        /* frames halved because they were too big */
+	uint64_t splits;        /* ranges split because they were too big */
+	uint64_t grown;         /* frames planned larger than the one before */
+	uint64_t shrunk;        /* ... and smaller */
+	uint64_t span_ms;       /* of the metrics' time ranges, in all */
+	uint64_t span_done_ms;  /* of that, in frames written */
 	uint64_t bad_values;    /* points whose value could not be dumped */
 	uint64_t dropped;       /* points outside their frame, not written */
 	int64_t start_ms;       /* clock_mono_ms() at the start */

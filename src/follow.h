@@ -9,6 +9,10 @@
 
 struct strvec;
 
+/* The rounds' frames when the dump plans its own (--query-frame-size
+ * auto): a round's frames end on this grid from TIME_START. */
+#define FOLLOW_FRAME_MS 180000
+
 struct follow_config {
 	int64_t start_ms;   /* TIME_START */
 	int64_t frame_ms;   /* frames of this size from start_ms */

@@ -95,6 +95,70 @@ frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
 }
 
 int64_t
+frames_hour_floor(int64_t t)
+{
+	int64_t r = t % FRAMES_HOUR_MS;
+
+	return r < 0 ? t - r - FRAMES_HOUR_MS : t - r;
+}
+
+int64_t
+frames_auto_end(int64_t lo, int64_t stop, int64_t size)
+{
+	int64_t hi;
+
+	if (size < FRAMES_HOUR_MS)
+		size = FRAMES_HOUR_MS;
+	hi = frames_hour_floor(lo) + size;
+	return hi > stop ? stop : hi;
+}
+
+/* The answer of `size` ms at the rate [lo, hi) answered `bytes`. */
+static double
+projected(uint64_t bytes, int64_t lo, int64_t hi, int64_t size)
+{
+	return (double)bytes * (double)size / (double)(hi > lo ? hi - lo : 1);
+}
+
+int64_t
+frames_auto_adapt(int64_t size, int64_t lo, int64_t hi, uint64_t bytes,
+    uint64_t target, int *change)
+{
+	*change = 0;
+	if (size < FRAMES_HOUR_MS)
+		size = FRAMES_HOUR_MS;
+	if (size < FRAMES_AUTO_MAX_MS &&
+	    projected(bytes, lo, hi, size * 2) <= (double)target / 2) {
+		*change = 1;
+		size *= 2;
+		return size > FRAMES_AUTO_MAX_MS ? FRAMES_AUTO_MAX_MS : size;
+	}
+	while (size > FRAMES_HOUR_MS &&
+	    projected(bytes, lo, hi, size) >= (double)target * 3 / 4) {
+		*change = -1;
+		size = frames_hour_floor(size / 2);
+		if (size < FRAMES_HOUR_MS)
+			size = FRAMES_HOUR_MS;
+	}
+	return size;
+}
+
+int
+frames_halve_hours(const struct frame_range *r, struct frame_range *first,
+    struct frame_range *second)
+{
+	int64_t mid = frames_hour_floor(r->lo + (r->hi - r->lo) / 2);
+
+	if (mid <= r->lo)
+		mid += FRAMES_HOUR_MS;
+	if (mid >= r->hi)
+		return 0;
+	*first = *second = *r;
+	first->hi = second->lo = mid;
+	return 1;
+}
+
+int64_t
 frames_complete_before(int64_t start, int64_t size, int64_t until)
 {
 	if (until <= start)

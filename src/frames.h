@@ -47,6 +47,32 @@ int frames_pop(struct frame_todo *t, struct frame_range *r);
 size_t frames_tsuid_group_end(char *const *tsuids, size_t n, size_t from,
     size_t max_bytes, size_t per_tsuid, size_t max_count);
 
+/* ------------------------------------------------ frames planned by the data
+ * (--query-frame-size auto): edges on whole hours of Unix time, a size
+ * per metric that doubles while answers stay well under a target and
+ * halves when they come near it. */
+#define FRAMES_HOUR_MS ((int64_t)3600000)
+#define FRAMES_AUTO_FIRST_MS FRAMES_HOUR_MS
+#define FRAMES_AUTO_MAX_MS (168 * FRAMES_HOUR_MS)     /* 7 days */
+
+/* The whole hour at or before t. */
+int64_t frames_hour_floor(int64_t t);
+/* The end of the frame that starts at lo, of `size` ms (whole hours)
+ * counted from lo's hour: the next hour edge at the earliest, at most
+ * stop. */
+int64_t frames_auto_end(int64_t lo, int64_t stop, int64_t size);
+/* What a frame's answers say about the next frame's size: the frame
+ * [lo, hi) was planned at `size` and answered `bytes` in all.  Doubles
+ * it (up to FRAMES_AUTO_MAX_MS) when twice the size would still answer
+ * at most target / 2; halves it (down to an hour) while it would answer
+ * at least 3/4 of target.  *change: 1 grown, -1 shrunk, 0 kept. */
+int64_t frames_auto_adapt(int64_t size, int64_t lo, int64_t hi,
+    uint64_t bytes, uint64_t target, int *change);
+/* Splits r on the whole hour nearest its middle; 0 when r lies inside
+ * one hour (no hour edge strictly between lo and hi). */
+int frames_halve_hours(const struct frame_range *r, struct frame_range *first,
+    struct frame_range *second);
+
 /* --follow: the end of the last frame (frames of `size` ms from start)
  * that ends at or before `until` (now - LAG); start when none does. */
 int64_t frames_complete_before(int64_t start, int64_t size, int64_t until);

@@ -60,6 +60,13 @@ static void dump(const struct dump_opts *o, struct http *http,
     struct dump_counters *c, struct fatal *f, int *broken_pipe,
     struct progress *pr, struct dump_memory *mem);
 
+/* --follow's rounds: --query-frame-size, or with auto frames 180 s. */
+static int64_t
+follow_frame_ms(const struct dump_opts *o)
+{
+	return o->frame_ms > 0 ? o->frame_ms : FOLLOW_FRAME_MS;
+}
+
 /* What --follow's callbacks need. */
 struct follower {
 	const struct dump_opts *o;
@@ -115,6 +122,10 @@ follow_dump(void *ctx, const struct strvec *names, size_t from, int64_t lo,
 	part.cap = 0;
 	uint64_t done = fw->c->metrics_done;
 
+	/* a catch-up from TIME_START is planned as a dump is; later rounds
+	 * take the follow frames */
+	if (lo != fw->o->start_ms)
+		r.frame_ms = follow_frame_ms(fw->o);
 	r.start_ms = fw->o->dump_dir ? fw->o->start_ms : lo;
 	r.stop_ms = stop;
 	dump(&r, fw->http, fw->base, fw->shown, &part, fw->c, fw->f,
@@ -160,12 +171,13 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
 {
 	struct follower fw = { o, dc, http, base, shown, c, f, broken_pipe,
 	    pr, { 0 } };
-	struct follow_config cfg = { o->start_ms, o->frame_ms, o->follow_ms };
+	struct follow_config cfg = { o->start_ms, follow_frame_ms(o),
+	    o->follow_ms };
 	struct follow_ops ops = { follow_wall, follow_mono, follow_wait,
 	    follow_dump, follow_discover, follow_stopped, follow_found, &fw };
 
 	/* series lists are asked again as often as metrics are looked for */
-	dump_memory_init(&fw.mem, frames_rediscover_ms(o->frame_ms));
+	dump_memory_init(&fw.mem, frames_rediscover_ms(cfg.frame_ms));
 	follow_run(&cfg, &ops, names, done_ms);
 	dump_memory_free(&fw.mem);
 }
@@ -184,7 +196,19 @@ plan(const struct dump_opts *o, struct http *http, const char *base,
 	dump_plan(&cfg, http, names->v, names->n, stdout, &n, f);
 	c->requests += n.requests;
 	c->retries += n.retries;
-	if (!f->set && !cli_stop_signal)
+	if (!f->set && !cli_stop_signal && o->frame_ms == 0)
+		log_warn("plan: %llu metrics (%llu read by groups of series), "
+		    "%llu series, frames planned by the data: %llu to %llu "
+		    "frames, %llu to %llu queries without splits (bounds: "
+		    "every frame grown, none grown); %llu requests, no data "
+		    "query", (unsigned long long)n.metrics,
+		    (unsigned long long)n.by_series,
+		    (unsigned long long)n.series, (unsigned long long)n.frames,
+		    (unsigned long long)n.frames_max,
+		    (unsigned long long)n.queries,
+		    (unsigned long long)n.queries_max,
+		    (unsigned long long)c->requests);
+	else if (!f->set && !cli_stop_signal)
 		log_warn("plan: %llu metrics (%llu read by groups of series), "
 		    "%llu series, %llu frames, %llu queries without splits; "
 		    "%llu requests, no data query", (unsigned long long)n.metrics,

@@ -51,6 +51,26 @@ series_of(const struct dump_config *cfg, struct http *http,
 	return 0;
 }
 
+/* Frames planned by the data over [start, stop): the fewest (each
+ * frame twice the one before, up to the largest) and the most (every
+ * frame an hour). */
+static void
+auto_bounds(int64_t start, int64_t stop, int64_t *least, int64_t *most)
+{
+	int64_t lo, size = FRAMES_AUTO_FIRST_MS;
+
+	*least = *most = 0;
+	for (lo = start; lo < stop; lo = frames_auto_end(lo, stop, size)) {
+		if (*least > 0 && size < FRAMES_AUTO_MAX_MS)
+			size = size * 2 > FRAMES_AUTO_MAX_MS ?
+			    FRAMES_AUTO_MAX_MS : size * 2;
+		++*least;
+	}
+	for (lo = start; lo < stop; lo = frames_auto_end(lo, stop,
+	    FRAMES_HOUR_MS))
+		++*most;
+}
+
 int
 dump_plan(const struct dump_config *cfg, struct http *http,
     char *const *metrics, size_t n, FILE *out, struct plan_counts *pc,
@@ -58,9 +78,11 @@ dump_plan(const struct dump_config *cfg, struct http *http,
 {
 	int none = n > 0 ? has_none(cfg, http, pc) : 1;
 	size_t i, at, groups;
-	int64_t frames;
+	int64_t frames, most = 0;
+	int autof = cfg->frame_ms == 0;
 
-	fputs("metric\tseries\tframes\tqueries\n", out);
+	fputs(autof ? "metric\tseries\tframes_min\tframes_max\tqueries_min"
+	    "\tqueries_max\n" : "metric\tseries\tframes\tqueries\n", out);
 	for (i = 0; i < n && !f->set && !(cfg->stop && *cfg->stop); i++) {
 		struct strvec tsuids;
 
@@ -69,8 +91,12 @@ dump_plan(const struct dump_config *cfg, struct http *http,
 			strvec_free(&tsuids);
 			break;
 		}
-		frames = frames_count(cfg->start_ms, cfg->stop_ms,
-		    cfg->frame_ms);
+		if (autof)
+			auto_bounds(cfg->start_ms, cfg->stop_ms, &frames,
+			    &most);
+		else
+			frames = frames_count(cfg->start_ms, cfg->stop_ms,
+			    cfg->frame_ms);
 		groups = 1;
 		if (!none || (cfg->max_series > 0 &&
 		    tsuids.n > cfg->max_series))
@@ -82,8 +108,17 @@ dump_plan(const struct dump_config *cfg, struct http *http,
 		/* a metric without series is still asked once a frame */
 		if (groups == 0)
 			groups = 1;
-		fprintf(out, "%s\t%zu\t%" PRId64 "\t%" PRIu64 "\n", metrics[i],
-		    tsuids.n, frames, (uint64_t)frames * groups);
+		if (autof)
+			fprintf(out, "%s\t%zu\t%" PRId64 "\t%" PRId64 "\t%"
+			    PRIu64 "\t%" PRIu64 "\n", metrics[i], tsuids.n,
+			    frames, most, (uint64_t)frames * groups,
+			    (uint64_t)most * groups);
+		else
+			fprintf(out, "%s\t%zu\t%" PRId64 "\t%" PRIu64 "\n",
+			    metrics[i], tsuids.n, frames,
+			    (uint64_t)frames * groups);
+		pc->frames_max += (uint64_t)most;
+		pc->queries_max += (uint64_t)most * groups;
 		pc->metrics++;
 		pc->series += tsuids.n;
 		pc->frames += (uint64_t)frames;

@@ -52,13 +52,17 @@ progress_dump(struct progress *p, const struct dump_counters *c)
 		stats_dump(&p->stats, c, 0, 0);
 	if (!due(p, &secs, c->start_ms))
 		return;
-	if (c->frames > 0 && c->frames_total > c->frames)
+	/* by time covered: frames planned by the data differ in size */
+	if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
 		snprintf(eta, sizeof(eta), "%.0f s", secs *
-		    (double)(c->frames_total - c->frames) / (double)c->frames);
-	log_progress("metrics %llu/%llu, frames %llu/%llu, %llu points, "
-	    "%.0f points/s, ETA %s", (unsigned long long)c->metrics_done,
+		    (double)(c->span_ms - c->span_done_ms) /
+		    (double)c->span_done_ms);
+	log_progress("metrics %llu/%llu, frames %llu/%llu, %.0f %% of the "
+	    "time, %llu points, %.0f points/s, ETA %s",
+	    (unsigned long long)c->metrics_done,
 	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
-	    (unsigned long long)c->frames_total,
+	    (unsigned long long)c->frames_total, c->span_ms > 0 ?
+	    100.0 * (double)c->span_done_ms / (double)c->span_ms : 0.0,
 	    (unsigned long long)c->points, secs > 0 ? c->points / secs : 0.0,
 	    eta);
 }
@@ -113,7 +117,7 @@ summary_dump(const struct dump_counters *c, int stopped, int fatal,
     const struct progress *p)
 {
 	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
-	char dropped[64] = "", rate[80];
+	char dropped[64] = "", sized[80] = "", rate[80];
 
 	log_progress_end();
 	if (log_level() < LOG_NORMAL && !fatal)
@@ -121,14 +125,18 @@ summary_dump(const struct dump_counters *c, int stopped, int fatal,
 	if (c->dropped > 0)
 		snprintf(dropped, sizeof(dropped), ", %llu points outside "
 		    "their frame dropped", (unsigned long long)c->dropped);
+	if (c->grown > 0 || c->shrunk > 0)
+		snprintf(sized, sizeof(sized), ", frames grown %llu times, "
+		    "shrunk %llu", (unsigned long long)c->grown,
+		    (unsigned long long)c->shrunk);
 	rates(rate, sizeof(rate), p, c->requests, secs);
 	log_error("%s%llu metrics, %llu frames, %llu points, %llu requests, "
-	    "%llu retries, %llu splits, %llu values not dumped%s, %.1f s, "
+	    "%llu retries, %llu splits, %llu values not dumped%s%s, %.1f s, "
 	    "%.0f points/s%s", stopped ? "stopped: " : "",
 	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
 	    (unsigned long long)c->points, (unsigned long long)c->requests,
 	    (unsigned long long)c->retries, (unsigned long long)c->splits,
-	    (unsigned long long)c->bad_values, dropped, secs,
+	    (unsigned long long)c->bad_values, dropped, sized, secs,
 	    secs > 0 ? c->points / secs : 0.0, rate);
 }
 

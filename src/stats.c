@@ -134,6 +134,12 @@ stats_dump(struct stats *p, const struct dump_counters *c, int final,
 			    "again.", c->retries),
 			ROW("splits_total", "counter", "Queries split because "
 			    "their answer was too big.", c->splits),
+			ROW("frames_grown_total", "counter", "Frames planned "
+			    "by the data larger than the one before.",
+			    c->grown),
+			ROW("frames_shrunk_total", "counter", "Frames planned "
+			    "by the data smaller than the one before.",
+			    c->shrunk),
 			ROW("values_not_dumped_total", "counter", "Datapoints "
 			    "the server holds that could not be written.",
 			    c->bad_values),

@@ -170,9 +170,49 @@ test_follow(void)
 	strvec_free(&sv);
 }
 
+static void
+test_auto(void)
+{
+	const int64_t H = FRAMES_HOUR_MS, t0 = 1678233600000LL;
+	struct frame_range r = { t0 + 1000, t0 + 5 * H, 0, 0 }, a, b;
+	int ch;
+
+	ok(frames_hour_floor(t0 + H - 1) == t0 && frames_hour_floor(t0) == t0,
+	    "auto: the hour at or before");
+	ok(frames_hour_floor(-1) == -H, "auto: the hour before 1970 too");
+	ok(frames_auto_end(t0 + 1000, t0 + 10 * H, H) == t0 + H,
+	    "auto: a frame from inside an hour ends on the next edge");
+	ok(frames_auto_end(t0, t0 + 10 * H, 4 * H) == t0 + 4 * H,
+	    "auto: from an edge, its size");
+	ok(frames_auto_end(t0, t0 + 90 * 60000, 4 * H) == t0 + 90 * 60000,
+	    "auto: at most the end of the range");
+	ok(frames_auto_adapt(H, t0, t0 + H, 100, 4096, &ch) == 2 * H &&
+	    ch == 1, "auto: a small answer doubles the frame");
+	ok(frames_auto_adapt(H, t0, t0 + H, 1025, 4096, &ch) == H && ch == 0,
+	    "auto: twice over half the target: kept");
+	ok(frames_auto_adapt(8 * H, t0, t0 + 8 * H, 4096, 4096, &ch) == 4 * H
+	    && ch == -1, "auto: at the target: halved till under 3/4 of it");
+	ok(frames_auto_adapt(H, t0, t0 + H, 1 << 30, 4096, &ch) == H &&
+	    ch == 0, "auto: never under an hour");
+	ok(frames_auto_adapt(128 * H, t0, t0 + 128 * H, 0, 4096, &ch) ==
+	    FRAMES_AUTO_MAX_MS && ch == 1, "auto: at most 7 days");
+	ok(frames_auto_adapt(H, t0 + H - 60000, t0 + H, 100, 4096, &ch) == H
+	    && ch == 0, "auto: a partial frame counts at its rate");
+	ok(frames_halve_hours(&r, &a, &b) && a.lo == r.lo &&
+	    a.hi == t0 + 2 * H && b.lo == t0 + 2 * H && b.hi == r.hi,
+	    "auto: split on the whole hour nearest the middle");
+	r.lo = t0 + 1000;
+	r.hi = t0 + H + 1000;
+	ok(frames_halve_hours(&r, &a, &b) && a.hi == t0 + H,
+	    "auto: across one edge: on it");
+	r.hi = t0 + H;
+	ok(!frames_halve_hours(&r, &a, &b), "auto: inside one hour: no");
+}
+
 int
 main(void)
 {
+	test_auto();
 	test_follow();
 	test_tiling();
 	test_halving();
