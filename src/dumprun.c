@@ -49,6 +49,7 @@ struct metric {
 	int finished;           /* every frame written */
 	struct job *last;       /* its last job in the list */
 	size_t group_cap;       /* TSUIDs a group since a split, 0: none */
+	int halve_groups;       /* its whole was too large: groups of half */
 	struct strvec tsuids;   /* read by series: the metric's series */
 	enum lookup_state lookup;
 	int by_series;          /* too many series for one answer */
@@ -390,6 +391,7 @@ series_in_place(struct job *jb, const char *why)
 	    a, b, why);
 	d->c->splits++;
 	m->by_series = 1;
+	m->halve_groups = 1;
 	jb->cur.from = jb->cur.to = 0;
 	frames_push(&jb->todo, &jb->cur);
 	need_series(jb);
@@ -480,12 +482,18 @@ on_query(struct http_req *r, void *ctx)
 }
 
 /* The TSUIDs a group may hold: --max-series-per-query, and no more
- * than a group that had to be split. */
+ * than a group that had to be split (or half the series when the whole
+ * metric was too large). */
 static size_t
-group_max(const struct dump *d, const struct metric *m)
+group_max(const struct dump *d, struct metric *m)
 {
 	size_t n = d->cfg->max_series;
 
+	if (m->halve_groups && m->tsuids.n > 1) {
+		m->halve_groups = 0;
+		if (m->group_cap == 0 || m->group_cap > (m->tsuids.n + 1) / 2)
+			m->group_cap = (m->tsuids.n + 1) / 2;
+	}
 	return m->group_cap > 0 && (n == 0 || m->group_cap < n) ?
 	    m->group_cap : n;
 }

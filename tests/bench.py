@@ -108,8 +108,14 @@ def main():
     ap.add_argument("--dump-points", type=int, default=300000)
     ap.add_argument("--points", type=int, default=2000000)
     ap.add_argument("--fault-points", type=int, default=100000)
+    ap.add_argument("--only", choices=("planner",),
+                    help="run only this part")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="otsdb-bench.")
+    if args.only == "planner":
+        bench_planner(args, tmp)
+        os.rmdir(tmp)
+        return
     data = os.path.join(tmp, "points.ndjson")
     generate(data, args.points)
     size = os.path.getsize(data)
@@ -144,6 +150,7 @@ def main():
     bench_dump_faults(args, tmp)
     bench_dump_series(args, tmp)
     bench_dump_sparse(args, tmp)
+    bench_planner(args, tmp)
     os.rmdir(tmp)
 
 
@@ -434,6 +441,104 @@ def bench_dump_sparse(args, tmp):
               "of sys CPU a query of the same kind" % floor)
     stop_emulator(p)
     os.unlink(data)
+
+
+def rows_held(path):
+    """Rows holding data (series x hour) and points of an NDJSON file."""
+    import json
+    held, points = set(), 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            t = int(d["timestamp"])
+            t = t * 1000 if t <= 0xFFFFFFFF else t
+            held.add((d["metric"], tuple(sorted(d["tags"].items())),
+                      t // 3600000))
+            points += 1
+    return len(held), points
+
+
+def query_log(path, bound):
+    """Queries answered 2xx, HBase rows they read, answers over bound."""
+    import json
+    n = rows = over = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("path") == "/api/query" and r.get("status") == 200:
+                n += 1
+                rows += r.get("rows_read", 0)
+                over += r.get("response_length", 0) > bound
+    return n, rows, over
+
+
+def bench_planner(args, tmp):
+    """Frames planned by the data against fixed 180-s frames, on the same
+    data in the same run, the server's cost modelled by the emulator (2 ms
+    a query plus 20 us an HBase row read): the test sample over 2 days
+    (sparse), then one dense metric whose hour is larger than the target
+    answer (60 series, a point each 10 s for 6 h; --max-response-size
+    256K, so a 64 KiB target and hours of about 470 KB)."""
+    sparse = os.path.join(tmp, "planner-sparse.ndjson")
+    with open(sparse, "w") as f:
+        subprocess.run([sys.executable, os.path.join(HERE, "gen-sample"),
+                        "--hours", "48"], stdout=f, check=True)
+    dense = os.path.join(tmp, "planner-dense.ndjson")
+    t0 = 1678233600
+    with open(dense, "w", encoding="utf-8") as f:
+        for s_ in range(60):
+            for t in range(0, 6 * 3600, 10):
+                f.write('{"metric":"dense.m","timestamp":%d,"value":%d,'
+                        '"tags":{"host":"h%02d","if":"e%d"}}\n'
+                        % (t0 + t, t * 7 + s_, s_, s_ % 4))
+    log = os.path.join(tmp, "planner.log")
+    out = os.path.join(tmp, "planner.out")
+    print()
+    print("otsdb-dump frames: planned by the data (auto) against fixed "
+          "180 s, -c 4, the server modelled at 2 ms a query + 20 us a row")
+    print("%-26s %8s %10s %8s %10s %10s %9s %9s" % (
+        "case", "queries", "rows read", "x held", "wall s", "CPU s/Mpt",
+        "cut", "peak RSS"))
+    for title, data, bound, start, stop in (
+            ("sparse (sample, 2 days)", sparse, 16 << 20,
+             "2023-03-08T00:00:00Z", "2023-03-10T00:00:00Z"),
+            ("dense (60 series, 6 h)", dense, 256 << 10, str(t0),
+             str(t0 + 6 * 3600))):
+        extra = ["--max-response-size", str(bound)]
+        held, points = rows_held(data)
+        sets = {}
+        for name, frames in (("auto", []),
+                             ("180 s", ["--query-frame-size", "180"])):
+            if os.path.exists(log):
+                os.unlink(log)
+            p, url = emulator("--data", data, "--log", log,
+                              "--query-latency", "0.002",
+                              "--row-latency", "0.00002")
+            rc, wall, cpu, rss, err = measure(
+                [args.dump, "-q", "-c", "4", "-o", out] + frames + extra +
+                [url, start, "-e", stop])
+            stop_emulator(p)
+            n, rows, over = query_log(log, bound)
+            with open(out, "rb") as f:
+                sets[name] = sorted(f.read().splitlines())
+            label = "%s, %s" % (title.split(" ")[0], name)
+            if rc != 0:
+                print("%s: exit %d: %s" % (label, rc, err.strip()))
+                continue
+            print("%-26s %8d %10d %8.2f %10.2f %10.3f %9d %5.1f MiB" % (
+                label, n, rows, rows / float(held), wall,
+                cpu / (points / 1e6), over, rss / 1024.0))
+        print("  %s: %d points, %d rows hold data, peak memory bound "
+              "%.0f MiB; the same points with both: %s" % (
+                  title, points, held, 16 + 4 * 7 * bound / 1048576.0,
+                            "yes" if sets.get("auto") == sets.get("180 s")
+                            and len(sets.get("auto", [])) == points
+                            else "NO"))
+    print("  (cut: answers longer than --max-response-size, abandoned "
+          "there and their range split; the bound: 16 MiB + c x 7 x "
+          "--max-response-size, the man page's)")
+    for path in (sparse, dense, log, out):
+        os.unlink(path)
 
 
 def bare_round_trips(url, base, n):
