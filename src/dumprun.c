@@ -552,7 +552,8 @@ job_done(struct job *jb)
 	if (jb->out.cap > jb->out.len * 2)
 		buf_shrink(&jb->out);
 	m->busy--;
-	if (!d->auto_frames)
+	/* the last frame sizes nothing */
+	if (!d->auto_frames || m->next_lo >= d->cfg->stop_ms)
 		return;
 	size = frames_auto_adapt(m->size_ms, jb->frame.lo, jb->frame.hi,
 	    jb->answer_bytes, d->target, &change);
@@ -569,8 +570,7 @@ job_done(struct job *jb)
 	} else if (change < 0)
 		d->c->shrunk++;
 	m->size_ms = size;
-	if (m->next_lo < d->cfg->stop_ms)
-		ready_push(d, jb->metric);
+	ready_push(d, jb->metric);
 }
 
 /* Fetches the job's next range, or marks it done. */

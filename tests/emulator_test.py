@@ -741,10 +741,60 @@ def test_delete():
     e.stop()
 
 
+def test_rows_read():
+    """The cost model: HBase rows a query reads (opentsdb-http-api.md
+    4.10), logged as rows_read; --query-latency and --row-latency."""
+    # r.m: series h1 with a point in hours 0..5, h2 in hours 0 and 1
+    data = [{"metric": "r.m", "timestamp": (T0 + h * 3600 + 60) * 1000,
+             "value": h, "tags": {"host": "h1"}} for h in range(6)]
+    data += [{"metric": "r.m", "timestamp": (T0 + h * 3600) * 1000,
+              "value": h, "tags": {"host": "h2"}} for h in range(2)]
+    data.append({"metric": "other.m", "timestamp": T0 * 1000, "value": 1,
+                 "tags": {"host": "h1"}})
+    e = Emu("--log-bodies", data=data)
+
+    def rows(start, end, query):
+        body = {"start": start, "end": end, "msResolution": True,
+                "queries": [query]}
+        e.json("/api/query", json.dumps(body), "POST")
+        return e.log_records()[-1]["rows_read"]
+
+    whole = {"aggregator": "none", "metric": "r.m"}
+    is_(rows(T0 * 1000, (T0 + 3600) * 1000 - 1, whole), 4,
+        "a frame [H, H + 1 h - 1 ms] reads hours H and H + 1 (the end "
+        "bumped a second), every series: 4 rows")
+    is_(rows(T0 * 1000, (T0 + 180) * 1000 - 1, whole), 2,
+        "a 180-s frame reads its hour's rows")
+    is_(rows((T0 + 3420) * 1000, (T0 + 3600) * 1000 - 1, whole), 4,
+        "the last 180-s frame of an hour reads the next hour's too")
+    is_(rows((T0 + 7200) * 1000, (T0 + 6 * 3600) * 1000 - 1, whole), 4,
+        "rows exist only where a series has data")
+    is_(rows(T0 * 1000, (T0 + 3600) * 1000 - 1,
+             {"aggregator": "none", "metric": "r.m",
+              "tags": {"host": "h2"}}), 4,
+        "a tag filter reads every row of the metric all the same")
+    tsuids = e.json("/api/search/lookup", json.dumps(
+        {"metric": "r.m", "useMeta": False}), "POST")[1]["results"]
+    h2 = [x["tsuid"] for x in tsuids if x["tags"]["host"] == "h2"]
+    is_(rows(T0 * 1000, (T0 + 3600) * 1000 - 1,
+             {"aggregator": "none", "tsuids": h2}), 4,
+        "so does a TSUID query")
+    e.stop()
+    e = Emu("--query-latency", "0.3", "--row-latency", "0.05", data=data)
+    t = time.monotonic()
+    e.json(q("start=%d&end=%d&m=none:r.m&ms" % (T0 * 1000,
+                                                 (T0 + 3600) * 1000 - 1)))
+    took = time.monotonic() - t
+    ok(0.45 <= took < 5, "latency: 0.3 s a query + 4 rows x 0.05 s "
+       "(%.2f s)" % took)
+    e.stop()
+
+
 def main():
     for t in (test_version_and_routing, test_suggest, test_query,
               test_lookup, test_series_limit, test_put, test_put_transient, test_netty_limits, test_keepalive,
-              test_faults, test_sigterm, test_bind, test_delete):
+              test_faults, test_sigterm, test_bind, test_delete,
+              test_rows_read):
         try:
             t()
         except Exception as ex:  # a crash is a failure, not an abort
