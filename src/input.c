@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "datapoint.h"
@@ -43,6 +45,24 @@ input_list_init(struct input_list *l, const char *dump_dir,
 	for (i = 0; i < l->n; i++) {
 		l->v[i].path = l->paths.v[i];
 		l->v[i].rmeta = i < l->rmetas.n ? l->rmetas.v[i] : NULL;
+	}
+	return 0;
+}
+
+int
+input_list_readable(const struct input_list *l, struct error *err)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i].path, "-") == 0)
+			continue;
+		if ((fd = open(l->v[i].path, O_RDONLY | O_NONBLOCK)) < 0) {
+			error_set(err, "%s: %s", l->v[i].path, strerror(errno));
+			return -1;
+		}
+		close(fd);
 	}
 	return 0;
 }

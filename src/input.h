@@ -36,6 +36,9 @@ struct input_list {
 int input_list_init(struct input_list *l, const char *dump_dir,
     char *const *files, size_t nfiles, int resume, struct error *err);
 void input_list_free(struct input_list *l);
+/* Whether every input but standard input can be opened for reading:
+ * 0, or -1 with err naming the first that cannot, and why. */
+int input_list_readable(const struct input_list *l, struct error *err);
 
 /* How inputs are read. */
 struct input_opts {

@@ -20,6 +20,7 @@
 #include "input.h"
 #include "log.h"
 #include "otsdb.h"
+#include "preflight.h"
 #include "progress.h"
 #include "reject.h"
 #include "restoreopts.h"
@@ -192,6 +193,32 @@ out:
 	return status;
 }
 
+/* Before the first put: what the target is and, from an OpenTSDB's
+ * settings, the largest request it takes (the size cap unless -s is
+ * given).  0, or -1 with the session's fatal error set. */
+static int
+preflight(const struct restore_opts *o, struct session *s,
+    struct restore_config *cfg)
+{
+	static const struct notes notes = { log_note_fn, NULL };
+	struct preflight pf;
+	struct error err;
+	char *shown = cli_mask_url(s->base);
+	int rc = preflight_put(s->http, s->base, shown, &notes, &pf, &err);
+
+	free(shown);
+	if (rc < 0) {
+		fatal_set(&s->f, "%s", err.msg);
+		return -1;
+	}
+	if (!o->size_given && pf.body_max > 0) {
+		cfg->size_limit = pf.body_max;
+		log_verbose("request size cap %zu bytes: the largest request "
+		    "%s takes (-s sets another)", cfg->size_limit, pf.what);
+	}
+	return 0;
+}
+
 /* The restore: the inputs into the target's write path. */
 static int
 run_restore(const struct restore_opts *o, const char *prog,
@@ -200,6 +227,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	struct restore_config cfg;
 	struct restore_events ev;
 	struct restore_counters c;
+	struct error err;
 	struct buf url;
 	int status = EXIT_FATAL;
 
@@ -230,9 +258,15 @@ run_restore(const struct restore_opts *o, const char *prog,
 	ev.notes.fn = log_note_fn;
 	ev.tick = on_tick;
 	ev.ctx = &s->pr;
-	restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c, &s->f);
+	/* an input that cannot be read fails before the target is asked,
+	 * and both before any point is sent */
+	if (input_list_readable(&s->inputs, &err) < 0)
+		fatal_set(&s->f, "%s", err.msg);
+	else if (o->dry_run || preflight(o, s, &cfg) == 0)
+		restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c,
+		    &s->f);
 	session_ended(s);
-	summary_restore(&c, o->dry_run, (size_t)o->size_limit,
+	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.rejected_lines + c.rejected_points > 0);

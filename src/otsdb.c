@@ -133,6 +133,73 @@ otsdb_version_parse(const char *body, size_t len, struct otsdb_version *v)
 	return rc;
 }
 
+/* The boolean or number text of member key of object 0 into *out
+ * (booleans 0/1); unchanged when absent or unreadable. */
+static void
+config_value(const struct json *j, const char *key, int boolean, long *out)
+{
+	int t = json_member(j, 0, key);
+	size_t n;
+	const char *s;
+	char text[32], *end;
+	long v;
+
+	if (t < 0 || json_type(j, t) != JSON_STRING)
+		return;
+	s = json_raw(j, t, &n);
+	if (n == 0 || n >= sizeof(text))
+		return;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	if (boolean) {
+		if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
+			*out = text[0] == 't';
+		return;
+	}
+	v = strtol(text, &end, 10);
+	if (*end == '\0' && v >= 0)
+		*out = v;
+}
+
+int
+otsdb_config_parse(const char *body, size_t len, struct otsdb_config *c)
+{
+	struct json j;
+	struct error err;
+	long chunked = -1, auto_metrics = -1;
+	int rc = -1;
+
+	c->chunked = c->auto_metrics = -1;
+	c->max_chunk = -1;
+	c->max_tags = 8;        /* Const.MAX_NUM_TAGS unless set */
+	json_init(&j);
+	if (json_parse(&j, body ? body : "", len, &err) == 0 &&
+	    json_type(&j, 0) == JSON_OBJECT) {
+		config_value(&j, "tsd.http.request.enable_chunked", 1,
+		    &chunked);
+		config_value(&j, "tsd.http.request.max_chunk", 0,
+		    &c->max_chunk);
+		config_value(&j, "tsd.core.auto_create_metrics", 1,
+		    &auto_metrics);
+		config_value(&j, "tsd.storage.max_tags", 0, &c->max_tags);
+		c->chunked = (int)chunked;
+		c->auto_metrics = (int)auto_metrics;
+		rc = 0;
+	}
+	json_free(&j);
+	return rc;
+}
+
+size_t
+otsdb_config_body_max(const struct otsdb_config *c)
+{
+	if (c->chunked < 0)
+		return 0;
+	if (c->chunked && c->max_chunk > OTSDB_UNCHUNKED_MAX)
+		return (size_t)c->max_chunk;
+	return OTSDB_UNCHUNKED_MAX;
+}
+
 int
 otsdb_version_has_none(const struct otsdb_version *v)
 {

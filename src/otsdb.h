@@ -55,6 +55,28 @@ int otsdb_version_parse(const char *body, size_t len,
  * unknown version is assumed to have it. */
 int otsdb_version_has_none(const struct otsdb_version *v);
 
+/* ---- settings: /api/config (a JSON object of strings) */
+
+/* What a restore needs of a TSD's settings; -1: not in the answer. */
+struct otsdb_config {
+	int chunked;            /* tsd.http.request.enable_chunked */
+	long max_chunk;         /* tsd.http.request.max_chunk */
+	int auto_metrics;       /* tsd.core.auto_create_metrics */
+	long max_tags;          /* tsd.storage.max_tags (absent: 8) */
+};
+
+/* Netty's HttpMessageDecoder: a body of more bytes is "chunked". */
+#define OTSDB_UNCHUNKED_MAX 8192
+/* A request body OpenTSDB never refuses, whatever its settings. */
+#define OTSDB_SAFE_BODY 4096
+
+/* Reads an /api/config answer; -1 when it is not a JSON object. */
+int otsdb_config_parse(const char *body, size_t len, struct otsdb_config *c);
+/* The largest body the TSD takes: 8192 bytes (sent with Content-Length
+ * and no Expect: never chunked), more with chunked requests on and a
+ * larger max_chunk; 0 when the settings are unknown. */
+size_t otsdb_config_body_max(const struct otsdb_config *c);
+
 /* ---- series of a metric: /api/search/lookup (pre-2.3 servers) */
 
 /* The POST that lists every series of metric from the data table

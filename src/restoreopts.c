@@ -45,7 +45,7 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "remove-metadata", NULL, "with --dump-dir, delete FILE.rmeta.json "
 	  "once FILE is done" },
 	{ 's', "request-size-limit", "BYTES", "hard cap on a request body "
-	  "(default 4096)" },
+	  "(default: what OpenTSDB's /api/config allows, else 4096)" },
 	{ 0, "stats-file", "FILE", "write the run's counters to FILE every "
 	  "5 s and at the end (Prometheus text format)" },
 	{ 0, "sync", NULL, "ask OpenTSDB to answer only once the points are "
@@ -204,6 +204,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 		}
 		case 's':
 			o->batching = 1;
+			o->size_given = 1;
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
 			    &o->size_limit) < 0)
 				cli_usage_error(prog, "invalid "

@@ -26,6 +26,7 @@ struct restore_opts {
 	enum target_kind target; /* --target-type */
 	const char *mismatches; /* --mismatches FILE */
 	int batching;           /* -s or --max-points given */
+	int size_given;         /* -s given */
 	struct cli_common c;     /* shared HTTP and output options */
 };
 

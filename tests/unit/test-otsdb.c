@@ -350,9 +350,45 @@ test_put_and_errors(void)
 	    "retryable statuses: 408, 424, 429, 5xx");
 }
 
+static void
+test_config(void)
+{
+	struct otsdb_config c;
+	const char *dflt = "{\"tsd.core.auto_create_metrics\":\"false\","
+	    "\"tsd.http.request.enable_chunked\":\"false\","
+	    "\"tsd.http.request.max_chunk\":\"4096\"}";
+	const char *big = "{\"tsd.core.auto_create_metrics\":\"true\","
+	    "\"tsd.http.request.enable_chunked\":\"true\","
+	    "\"tsd.http.request.max_chunk\":\"65536\","
+	    "\"tsd.storage.max_tags\":\"12\"}";
+	const char *small = "{\"tsd.http.request.enable_chunked\":\"true\","
+	    "\"tsd.http.request.max_chunk\":\"1024\"}";
+
+	ok(otsdb_config_parse(dflt, strlen(dflt), &c) == 0 &&
+	    c.chunked == 0 && c.max_chunk == 4096 && c.auto_metrics == 0 &&
+	    c.max_tags == 8, "config: OpenTSDB's defaults read");
+	ok(otsdb_config_body_max(&c) == 8192,
+	    "config: unchunked bodies up to 8192 bytes");
+	ok(otsdb_config_parse(big, strlen(big), &c) == 0 && c.chunked == 1 &&
+	    c.auto_metrics == 1 && c.max_tags == 12 &&
+	    otsdb_config_body_max(&c) == 65536,
+	    "config: chunked with a larger max_chunk: that many bytes");
+	ok(otsdb_config_parse(small, strlen(small), &c) == 0 &&
+	    otsdb_config_body_max(&c) == 8192,
+	    "config: a smaller max_chunk still takes 8192 unchunked");
+	ok(otsdb_config_parse("{}", 2, &c) == 0 && c.chunked == -1 &&
+	    otsdb_config_body_max(&c) == 0, "config: nothing said: unknown");
+	ok(otsdb_config_parse("[1]", 3, &c) == -1 &&
+	    otsdb_config_parse("{\"a\":", 5, &c) == -1,
+	    "config: not an object: refused");
+	ok(otsdb_config_parse("{\"tsd.http.request.max_chunk\":\"-5\"}", 35,
+	    &c) == 0 && c.max_chunk == -1, "config: a negative size ignored");
+}
+
 int
 main(void)
 {
+	test_config();
 	test_query_requests();
 	test_query_classify();
 	test_suggest();

@@ -1,0 +1,37 @@
+/* preflight.h - otsdb-restore: what the target is, asked before the
+ * first put (OpenTSDB and its settings, VictoriaMetrics' OpenTSDB
+ * listener, or an /api/put server of another kind) */
+#ifndef OTSDB_PREFLIGHT_H
+#define OTSDB_PREFLIGHT_H
+
+#include <stddef.h>
+
+#include "otsdb.h"
+
+struct error;
+struct http;
+struct notes;
+
+enum preflight_kind {
+	PREFLIGHT_OTHER = 0,    /* an /api/put server that says nothing */
+	PREFLIGHT_OPENTSDB,     /* /api/version names a version */
+	PREFLIGHT_VM_LISTENER   /* VictoriaMetrics' OpenTSDB listener */
+};
+
+struct preflight {
+	enum preflight_kind kind;
+	char what[96];          /* e.g. "OpenTSDB 2.4.1" */
+	int config_read;        /* OpenTSDB: /api/config was read */
+	struct otsdb_config config;
+	size_t body_max;        /* the largest body it takes, 0: unknown */
+};
+
+/* Asks base/api/version and, of an OpenTSDB, base/api/config (each one
+ * request with the run's retries).  Says what it found (notes, with -v),
+ * and once each setting that will refuse points, or that could not be
+ * read.  Returns 0, or -1 with err when the target cannot be probed: no
+ * answer after the retries, or its credentials refused. */
+int preflight_put(struct http *http, const char *base, const char *shown,
+    const struct notes *notes, struct preflight *pf, struct error *err);
+
+#endif
