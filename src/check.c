@@ -283,6 +283,8 @@ static void
 report(struct run *run)
 {
 	struct buf *out = &run->line;
+	const struct target_limits *lim = run->cfg->limits;
+	const char *why;
 	size_t i;
 
 	for (i = 0; i < run->ch.npts; i++) {
@@ -297,9 +299,18 @@ report(struct run *run)
 			run->c->found++;
 			continue;
 		}
+		why = NULL;
 		if (p->state == ST_MISSING) {
 			m->missing++;
 			run->c->missing++;
+			if (lim != NULL && p->ts < lim->lo) {
+				run->c->missing_old++;
+				why = lim->why_old;
+			} else if (lim != NULL && p->ts > lim->hi) {
+				run->c->missing_ahead++;
+				why = "more than 2 days ahead of when it was "
+				    "stored";
+			}
 		} else {
 			m->different++;
 			run->c->different++;
@@ -311,7 +322,7 @@ report(struct run *run)
 		checkreport_mismatch(out, k, s->head_len, k + s->head_len,
 		    kn - s->head_len, p->ts, run->ch.vals.p + p->val_off,
 		    p->val_len, run->ch.vals.p + p->got_off, p->got_len,
-		    p->state == ST_DIFFERENT);
+		    p->state == ST_DIFFERENT, why);
 		if (fwrite(out->p, 1, out->len, run->cfg->mismatches) !=
 		    out->len) {
 			fatal_set(run->fatal, "%s: %s",

@@ -11,6 +11,8 @@
 #include "checkreport.h"
 #include "error.h"
 
+struct target_limits;
+
 struct http;
 struct input_source;
 struct reject_file;
@@ -32,6 +34,9 @@ struct check_config {
 	struct reject_file *reject; /* bad input lines, or NULL */
 	FILE *mismatches;        /* missing and different points, or NULL */
 	const char *mismatches_name;
+	/* what the target drops without an error, or NULL: explains the
+	 * missing points outside [lo, hi] */
+	const struct target_limits *limits;
 	volatile sig_atomic_t *stop;
 };
 
@@ -41,6 +46,8 @@ struct check_counters {
 	uint64_t found;           /* in the target, with an equal value */
 	uint64_t missing;         /* no point at that time */
 	uint64_t different;       /* a point at that time, another value */
+	uint64_t missing_old;     /* of missing: older than the target keeps */
+	uint64_t missing_ahead;   /* of missing: too far ahead for it */
 	uint64_t rejected_lines;  /* bad input */
 	uint64_t series;          /* series looked up (once a chunk each) */
 	uint64_t requests;

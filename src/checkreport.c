@@ -98,13 +98,19 @@ checkreport_table(const struct check_summary *s, FILE *out)
 void
 checkreport_mismatch(struct buf *out, const char *head, size_t head_len,
     const char *tail, size_t tail_len, int64_t ts, const char *val,
-    size_t val_len, const char *found, size_t found_len, int different)
+    size_t val_len, const char *found, size_t found_len, int different,
+    const char *reason)
 {
 	/* the point as read, its closing } left off, then the verdict */
 	datapoint_encode_point(out, head, head_len, ts, NULL, 0, val, val_len,
 	    tail, tail_len - 1);
 	if (!different) {
-		buf_puts(out, ",\"check\":\"missing\"}\n");
+		buf_puts(out, ",\"check\":\"missing\"");
+		if (reason != NULL) {
+			buf_puts(out, ",\"reason\":");
+			json_put_string(out, reason, strlen(reason));
+		}
+		buf_puts(out, "}\n");
 		return;
 	}
 	buf_puts(out, ",\"check\":\"different\",\"found\":");

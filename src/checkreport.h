@@ -34,11 +34,12 @@ size_t checkreport_metric(struct check_summary *s, const char *name,
 void checkreport_table(const struct check_summary *s, FILE *out);
 
 /* Appends a line of the mismatches file: the point as read (the series'
- * canonical head and tail, its time and value), then "check":"missing",
- * or "check":"different" and the value found. */
+ * canonical head and tail, its time and value), then "check":"missing"
+ * (and "reason" when the target's settings explain it: reason not
+ * NULL), or "check":"different" and the value found. */
 void checkreport_mismatch(struct buf *out, const char *head,
     size_t head_len, const char *tail, size_t tail_len, int64_t ts,
     const char *val, size_t val_len, const char *found, size_t found_len,
-    int different);
+    int different, const char *reason);
 
 #endif

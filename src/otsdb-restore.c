@@ -26,6 +26,7 @@
 #include "restoreopts.h"
 #include "restorerun.h"
 #include "target.h"
+#include "vmguard.h"
 
 
 static void
@@ -128,6 +129,7 @@ run_check(const struct restore_opts *o, const char *prog,
 	struct check_counters c;
 	struct check_summary sum;
 	struct target target;
+	struct target_limits limits;
 	struct atomicfile mfile = { NULL, NULL, NULL };
 	struct error err;
 	FILE *table = stdout, *mm = NULL;
@@ -161,6 +163,9 @@ run_check(const struct restore_opts *o, const char *prog,
 		goto out;
 	}
 	log_verbose("checking against %s at %s", target.what, s->shown);
+	/* what it drops without an error explains points it lacks */
+	if (target_limits(&target, s->http, &limits) == 0)
+		cfg.limits = &limits;
 	/* everything is checked: resume metadata is for writes */
 	cfg.target = &target;
 	cfg.reject = s->reject;
@@ -184,6 +189,20 @@ run_check(const struct restore_opts *o, const char *prog,
 		checkreport_table(&sum, table);
 	summary_check(&c, target.what, s->shown, s->f.set || cli_stop_signal,
 	    s->f.set, &s->pr);
+	if (c.missing_old > 0)
+		log_error("%llu of the missing points are %s: it dropped them "
+		    "as they arrived, and restoring them again stores nothing "
+		    "until its retention is longer", (unsigned long long)
+		    c.missing_old, limits.why_old);
+	if (c.missing_ahead > 0)
+		log_error("%llu of the missing points are more than 2 days "
+		    "ahead of the time they were stored: VictoriaMetrics "
+		    "drops those", (unsigned long long)c.missing_ahead);
+	if (cfg.limits != NULL && limits.merges[0] != '\0' && c.missing > 0)
+		log_error("the target merges the points of a series that fall "
+		    "in one interval (%s): missing points may have been merged "
+		    "into a neighbour, and restoring them again merges them "
+		    "again", limits.merges);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.missing + c.different + c.rejected_lines > 0);
 out:
@@ -227,9 +246,12 @@ run_restore(const struct restore_opts *o, const char *prog,
 	struct restore_config cfg;
 	struct restore_events ev;
 	struct restore_counters c;
+	struct vm_guard guard;
 	struct error err;
 	struct buf url;
 	int status = EXIT_FATAL;
+
+	memset(&guard, 0, sizeof(guard));
 
 	memset(&c, 0, sizeof(c));
 	c.start_ms = clock_mono_ms();
@@ -262,15 +284,22 @@ run_restore(const struct restore_opts *o, const char *prog,
 	 * and both before any point is sent */
 	if (input_list_readable(&s->inputs, &err) < 0)
 		fatal_set(&s->f, "%s", err.msg);
-	else if (o->dry_run || preflight(o, s, &cfg) == 0)
+	else if (o->dry_run || (preflight(o, s, &cfg) == 0 &&
+	    (o->target_api == NULL || vm_guard_start(&guard, o->target_api,
+	    o->allow_dedup, s->http, &cfg, &s->f) == 0))) {
 		restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c,
 		    &s->f);
+		if (o->target_api != NULL && !o->dry_run && !s->f.set &&
+		    !cli_stop_signal)
+			vm_guard_end(&guard, s->http, &c, &s->f);
+	}
 	session_ended(s);
 	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
-	    c.rejected_lines + c.rejected_points > 0);
+	    c.rejected_lines + c.rejected_points + c.ignored > 0);
 out:
+	vm_guard_free(&guard);
 	status = session_close(s, prog, status, s->f.set);
 	stats_restore(&s->pr.stats, &c, 1, status);
 	buf_free(&url);

@@ -146,12 +146,16 @@ summary_restore(const struct restore_counters *c, int dry_run,
 {
 	double secs = (clock_mono_ms() - c->start_ms) / 1000.0;
 	uint64_t rejected = c->rejected_lines + c->rejected_points;
-	char deferred[80] = "", rate[80];
+	char deferred[160] = "", rate[80];
 
 	log_progress_end();
 	if (c->deferred > 0)
 		snprintf(deferred, sizeof(deferred), ", %llu points refused for "
 		    "now and sent again", (unsigned long long)c->deferred);
+	if (c->ignored > 0)
+		snprintf(deferred + strlen(deferred), sizeof(deferred) -
+		    strlen(deferred), ", %llu ignored by the target after a 2xx "
+		    "answer", (unsigned long long)c->ignored);
 	if (log_level() < LOG_NORMAL && !fatal)
 		return;
 	if (dry_run)

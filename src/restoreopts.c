@@ -13,6 +13,8 @@
 
 
 static const struct cli_help_row help_rows[] = {
+	{ 0, "allow-dedup", NULL, "restore into a VictoriaMetrics that "
+	  "merges points (-dedup.minScrapeInterval over 1ms)" },
 	{ 'c', "concurrent", "N", "requests in flight at once (default 1)" },
 	{ 0, "cacert", "FILE", "CA certificates to verify the server with" },
 	{ 0, "check", NULL, "write nothing: read every point back from the "
@@ -55,6 +57,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "retries", "N", "retries of a failed request (default 5)" },
 	{ 0, "retry-time", "SECONDS", "go on retrying a failed request for at "
 	  "least this long (default 120)" },
+	{ 0, "target-api", "URL", "the HTTP API of the VictoriaMetrics whose "
+	  "OpenTSDB listener is the target: its settings and drop counters" },
 	{ 0, "target-type", "TYPE", "with --check, the target is 'opentsdb' "
 	  "or 'victoriametrics' (default: ask it)" },
 	{ 0, "timeout", "SECONDS", "time limit of one request (default 30)" },
@@ -69,6 +73,8 @@ enum {
 	OPT_COMPRESS,
 	OPT_MISMATCHES,
 	OPT_TARGET_TYPE,
+	OPT_TARGET_API,
+	OPT_ALLOW_DEDUP,
 	OPT_DUMP_DIR,
 	OPT_MAX_LINE,
 	OPT_MAX_POINTS,
@@ -79,6 +85,7 @@ enum {
 };
 
 static const struct option long_options[] = {
+	{ "allow-dedup", no_argument, NULL, OPT_ALLOW_DEDUP },
 	{ "cacert", required_argument, NULL, CLI_OPT_CACERT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "concurrent", required_argument, NULL, 'c' },
@@ -104,6 +111,7 @@ static const struct option long_options[] = {
 	{ "stats-file", required_argument, NULL, CLI_OPT_STATS_FILE },
 	{ "sync", no_argument, NULL, OPT_SYNC },
 	{ "sync-timeout", required_argument, NULL, OPT_SYNC_TIMEOUT },
+	{ "target-api", required_argument, NULL, OPT_TARGET_API },
 	{ "target-type", required_argument, NULL, OPT_TARGET_TYPE },
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
@@ -148,6 +156,16 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 			break;
 		case OPT_MISMATCHES:
 			o->mismatches = optarg;
+			break;
+		case OPT_TARGET_API:
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0)
+				cli_usage_error(prog, "invalid --target-api '%s' "
+				    "(an http:// or https:// URL)", optarg);
+			o->target_api = optarg;
+			break;
+		case OPT_ALLOW_DEDUP:
+			o->allow_dedup = 1;
 			break;
 		case OPT_TARGET_TYPE:
 			if (strcmp(optarg, "opentsdb") == 0)
@@ -233,6 +251,10 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 	if ((o->mismatches || o->target) && !o->check)
 		cli_usage_error(prog, "%s needs --check", o->mismatches ?
 		    "--mismatches" : "--target-type");
+	if (o->check && (o->target_api || o->allow_dedup))
+		cli_usage_error(prog, "%s is for writing: not with --check "
+		    "(which reads the HTTP API it is given)", o->target_api ?
+		    "--target-api" : "--allow-dedup");
 	if (o->check && (o->dry_run || o->sync || o->compress ||
 	    o->remove_metadata || o->batching || o->c.stats_file))
 		cli_usage_error(prog, "--check writes nothing: it does not "

@@ -24,6 +24,8 @@ struct restore_opts {
 	long sync_timeout_ms;   /* --sync-timeout */
 	int check;              /* --check: compare, do not write */
 	enum target_kind target; /* --target-type */
+	const char *target_api; /* --target-api URL */
+	int allow_dedup;        /* --allow-dedup */
 	const char *mismatches; /* --mismatches FILE */
 	int batching;           /* -s or --max-points given */
 	int size_given;         /* -s given */

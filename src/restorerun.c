@@ -418,6 +418,18 @@ open_input(struct run *run, struct source *in, struct input *rd)
 	return 0;
 }
 
+/* A point rejected before it is sent, for reason msg. */
+static void
+unsent(struct run *run, const struct lineio *lr, const char *pt, size_t pn,
+    const char *msg)
+{
+	run->c->points--;
+	run->c->rejected_points++;
+	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
+	    (unsigned long long)lr->lineno, msg);
+	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
+}
+
 static void
 too_big(struct run *run, const struct lineio *lr, const char *pt,
     size_t pn)
@@ -428,11 +440,7 @@ too_big(struct run *run, const struct lineio *lr, const char *pt,
 	    "request of --request-size-limit %zu bytes%s", pn,
 	    run->cfg->size_limit, run->cfg->compress ? ", even compressed" :
 	    "");
-	run->c->points--;
-	run->c->rejected_points++;
-	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
-	    (unsigned long long)lr->lineno, msg);
-	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
+	unsent(run, lr, pt, pn, msg);
 }
 
 /* Reads one input to its end (or a stop or fatal error). */
@@ -444,7 +452,7 @@ restore_input(struct run *run, size_t idx)
 	struct lineio *lr = &rd.lr;
 	struct error err;
 	struct batch *b;
-	const char *line, *pt;
+	const char *line, *pt, *why;
 	size_t len, pn;
 	enum input_result ires;
 	enum batch_result br;
@@ -471,6 +479,11 @@ restore_input(struct run *run, size_t idx)
 			datapoint_encode(&run->dp, &run->enc);
 			pt = run->enc.p;
 			pn = run->enc.len;
+		}
+		if (run->cfg->refuse != NULL && (why = run->cfg->refuse(
+		    run->cfg->refuse_ctx, &run->dp)) != NULL) {
+			unsent(run, lr, pt, pn, why);
+			continue;
 		}
 		br = batch_add(b, pt, pn, lr->lineno, lr->offset);
 		if (br == BATCH_FULL) {

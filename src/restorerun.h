@@ -9,6 +9,7 @@
 
 #include "error.h"
 
+struct datapoint;
 struct http;
 struct input_source;
 struct reject_file;
@@ -28,6 +29,10 @@ struct restore_config {
 	int compress;           /* gzip bodies, size_limit on the gzip */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
 	struct reject_file *reject; /* or NULL */
+	/* a point the target would drop or change without an error: its
+	 * reason (kept by ctx), and it is rejected unsent; NULL: sent */
+	const char *(*refuse)(void *ctx, const struct datapoint *dp);
+	void *refuse_ctx;
 	volatile sig_atomic_t *stop; /* non-zero: stop reading */
 };
 
@@ -39,6 +44,8 @@ struct restore_counters {
 	uint64_t rejected_lines;  /* bad input */
 	uint64_t rejected_points; /* refused by the server, or too big */
 	uint64_t deferred;        /* transient refusals, sent again */
+	uint64_t ignored;         /* dropped after a 2xx answer, by the
+				   * target's own counters (the ledger) */
 	uint64_t requests;        /* HTTP attempts (dry run: batches) */
 	uint64_t retries;
 	uint64_t bytes_sent;

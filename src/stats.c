@@ -176,6 +176,9 @@ stats_restore(struct stats *p, const struct restore_counters *c,
 			    c->rejected_points),
 			ROW("points_retried_total", "counter", "Datapoints "
 			    "refused for now and sent again.", c->deferred),
+			ROW("points_ignored_by_target_total", "counter",
+			    "Datapoints the target dropped after a 2xx answer, "
+			    "by its own counters.", c->ignored),
 			ROW("requests_total", "counter", "HTTP requests, "
 			    "retries included.", c->requests),
 			ROW("retries_total", "counter", "HTTP requests sent "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "datapoint.h"
 #include "error.h"
 #include "http.h"
@@ -14,6 +15,7 @@
 #include "probe.h"
 #include "target.h"
 #include "vm.h"
+#include "vmsettings.h"
 #include "xalloc.h"
 
 struct target_ops {
@@ -28,6 +30,9 @@ struct target_ops {
 	enum target_failure (*read_failure)(const struct http_req *r);
 	/* makes recent writes searchable now, or NULL */
 	void (*flush)(const struct target *t, struct http *http);
+	/* what it drops without an error, or NULL: keeps everything */
+	int (*limits)(const struct target *t, struct http *http,
+	    struct target_limits *l);
 };
 
 /* ------------------------------------------------------------ OpenTSDB */
@@ -111,7 +116,7 @@ otsdb_read_failure(const struct http_req *r)
 
 static const struct target_ops otsdb_ops = {
 	0, 1, "a query answer", otsdb_series_subquery,
-	otsdb_read_request, otsdb_read_answer, otsdb_read_failure, NULL
+	otsdb_read_request, otsdb_read_answer, otsdb_read_failure, NULL, NULL
 };
 
 /* ------------------------------------------------------- VictoriaMetrics */
@@ -187,10 +192,47 @@ vm_flush(const struct target *t, struct http *http)
 	buf_free(&url);
 }
 
+/* Its retention and deduplication, from the flag{...} lines of
+ * /metrics; points more than 2 days ahead are dropped too. */
+static int
+vm_limits(const struct target *t, struct http *http,
+    struct target_limits *l)
+{
+	struct vm_settings v;
+	struct buf url;
+	struct http_req *r;
+	int64_t now = clock_wall_ms();
+	int rc = -1;
+
+	buf_init(&url);
+	buf_puts(&url, t->base);
+	buf_puts(&url, "/metrics");
+	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+	r->max_resp = (size_t)16 << 20;
+	r = http_request_sync(http, r);
+	memset(l, 0, sizeof(*l));
+	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
+	    vm_settings_parse(r->resp.p, r->resp.len, &v) == 0 &&
+	    v.retention_ms >= 0) {
+		l->lo = now - v.retention_ms;
+		l->hi = now + 2 * 86400000LL;
+		snprintf(l->why_old, sizeof(l->why_old), "older than the "
+		    "target's retention (-retentionPeriod=%s: %lld days)",
+		    v.retention, (long long)(v.retention_ms / 86400000));
+		if (v.dedup_ms > 1)
+			snprintf(l->merges, sizeof(l->merges),
+			    "-dedup.minScrapeInterval=%s", v.dedup);
+		rc = 0;
+	}
+	http_req_free(r);
+	buf_free(&url);
+	return rc;
+}
+
 /* URL-escaped, a selector may take three times its bytes */
 static const struct target_ops vm_ops = {
 	1, 3, "an export", vm_sel, vm_read_request, vm_read_answer,
-	vm_read_failure, vm_flush
+	vm_read_failure, vm_flush, vm_limits
 };
 
 /* ------------------------------------------------------------ detect */
@@ -364,4 +406,12 @@ target_reader_free(struct target_reader *rd)
 {
 	query_free(&rd->query);
 	vm_export_free(&rd->vm);
+}
+
+int
+target_limits(const struct target *t, struct http *http,
+    struct target_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	return t->ops->limits != NULL ? t->ops->limits(t, http, l) : -1;
 }

@@ -118,6 +118,20 @@ int target_lags(const struct target *t);
  * /internal/force_flush; nothing for OpenTSDB). */
 void target_flush(const struct target *t, struct http *http);
 
+/* What the target drops without an error, as far as it says: points
+ * before lo or after hi (ms), and whether it merges points. */
+struct target_limits {
+	int64_t lo, hi;
+	char why_old[160];      /* e.g. "older than the target's retention
+				 * (-retentionPeriod=1: 31 days)" */
+	char merges[96];        /* e.g. "-dedup.minScrapeInterval=1s", or "" */
+};
+
+/* Asks the target its limits (VictoriaMetrics: /metrics; OpenTSDB keeps
+ * every point).  0 when l holds them, -1 when they are unknown. */
+int target_limits(const struct target *t, struct http *http,
+    struct target_limits *l);
+
 void target_reader_init(struct target_reader *rd);
 void target_reader_free(struct target_reader *rd);
 

@@ -152,16 +152,23 @@ test_mismatch(void)
 
 	buf_init(&b);
 	checkreport_mismatch(&b, head, strlen(head), tail, strlen(tail),
-	    1700000000000LL, "1.5", 3, NULL, 0, 0);
+	    1700000000000LL, "1.5", 3, NULL, 0, 0, NULL);
 	is_str(b.p, "{\"metric\":\"m\",\"timestamp\":1700000000000,"
 	    "\"value\":1.5,\"tags\":{\"h\":\"a\"},\"check\":\"missing\"}\n",
 	    "mismatch: a missing point");
 	buf_reset(&b);
 	checkreport_mismatch(&b, head, strlen(head), tail, strlen(tail),
-	    1700000000001LL, "2", 1, "3", 1, 1);
+	    1700000000001LL, "2", 1, "3", 1, 1, NULL);
 	is_str(b.p, "{\"metric\":\"m\",\"timestamp\":1700000000001,"
 	    "\"value\":2,\"tags\":{\"h\":\"a\"},\"check\":\"different\","
 	    "\"found\":3}\n", "mismatch: a different point and what was found");
+	buf_reset(&b);
+	checkreport_mismatch(&b, head, strlen(head), tail, strlen(tail),
+	    1700000000000LL, "1.5", 3, NULL, 0, 0, "older than \"x\"");
+	is_str(b.p, "{\"metric\":\"m\",\"timestamp\":1700000000000,"
+	    "\"value\":1.5,\"tags\":{\"h\":\"a\"},\"check\":\"missing\","
+	    "\"reason\":\"older than \\\"x\\\"\"}\n",
+	    "mismatch: a missing point the target's settings explain");
 	buf_free(&b);
 }
 

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "tap.h"
 #include "vm.h"
+#include "vmsettings.h"
 
 static struct buf got;
 
@@ -85,6 +86,54 @@ static const struct {
 	  "[1]\n", -1, "line 2: not a series of an export" },
 };
 
+/* VictoriaMetrics' /metrics: settings and drop counters */
+static void
+test_settings(void)
+{
+	static const char before[] =
+	    "# HELP x\n"
+	    "flag{name=\"dedup.minScrapeInterval\", value=\"1m30s\", "
+	    "is_set=\"true\"} 1\n"
+	    "flag{name=\"maxLabelValueLen\", value=\"16384\", "
+	    "is_set=\"false\"} 1\n"
+	    "flag{name=\"maxLabelsPerTimeseries\", value=\"30\", "
+	    "is_set=\"false\"} 1\n"
+	    "flag{name=\"retentionPeriod\", value=\"1\", is_set=\"false\"} 1\n"
+	    "vm_rows_ignored_total{reason=\"big_timestamp\"} 0\n"
+	    "vm_rows_ignored_total{reason=\"small_timestamp\"} 7\n"
+	    "vm_rows_added_to_storage_total 99\n"
+	    "vm_too_long_label_values_total 1\n";
+	static const char after[] =
+	    "flag{name=\"retentionPeriod\", value=\"1\", is_set=\"false\"} 1\n"
+	    "vm_rows_ignored_total{reason=\"big_timestamp\"} 0\n"
+	    "vm_rows_ignored_total{reason=\"small_timestamp\"} 10\n"
+	    "vm_rows_added_to_storage_total 120\n"
+	    "vm_too_long_label_values_total 2\n";
+	struct vm_settings a, b;
+	char grew[256];
+
+	ok(vm_settings_parse(before, strlen(before), &a) == 0 &&
+	    a.retention_ms == 31LL * 86400000 && a.dedup_ms == 90000 &&
+	    a.max_labels == 30 && a.max_label_len == 16384 && a.ndrops == 3,
+	    "settings: flags and drop counters read (not the rows added)");
+	ok(vm_settings_parse(after, strlen(after), &b) == 0 &&
+	    vm_drops_grown(&a, &b, grew, sizeof(grew)) == 4 &&
+	    strcmp(grew, "vm_rows_ignored_total{reason=\"small_timestamp\"} 3, "
+	    "vm_too_long_label_values_total 1") == 0,
+	    "settings: what grew, by counter");
+	ok(vm_settings_parse("up 1\n", 5, &a) == -1,
+	    "settings: no flag line: not VictoriaMetrics");
+	ok(vm_retention_ms("100y") == 100LL * 365 * 86400000 &&
+	    vm_retention_ms("2w") == 14LL * 86400000 &&
+	    vm_retention_ms("12h") == 12LL * 3600000 &&
+	    vm_retention_ms("1x") == -1 && vm_retention_ms("") == -1,
+	    "settings: retention units (bare: months of 31 days)");
+	ok(vm_go_duration_ms("0s") == 0 && vm_go_duration_ms("1ms") == 1 &&
+	    vm_go_duration_ms("1h0m0s") == 3600000 &&
+	    vm_go_duration_ms("500ms") == 500 && vm_go_duration_ms("1q") == -1,
+	    "settings: Go durations");
+}
+
 int
 main(void)
 {
@@ -93,6 +142,7 @@ main(void)
 	struct error err;
 	size_t i;
 
+	test_settings();
 	vm_export_init(&x);
 	buf_init(&got);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

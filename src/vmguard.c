@@ -1,0 +1,171 @@
+/* vmguard.c - otsdb-restore --target-api: a VictoriaMetrics' settings
+ * refuse the points it would drop or cut without an error before they
+ * are sent; its drop counters, read before the first put and after the
+ * last, are the ledger of what it dropped anyway */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "clock.h"
+#include "datapoint.h"
+#include "error.h"
+#include "http.h"
+#include "log.h"
+#include "otsdb.h"
+#include "probe.h"
+#include "restorerun.h"
+#include "vmguard.h"
+#include "xalloc.h"
+
+/* A VictoriaMetrics one day short of its retention: the check is made
+ * when a point is read, VictoriaMetrics' when it arrives. */
+#define VM_RETENTION_MARGIN_MS 86400000LL
+/* Its limit ahead of now (lib/storage: now + 2 days). */
+#define VM_FUTURE_MS (2 * 86400000LL)
+
+static const char *
+vm_refuse(void *ctx, const struct datapoint *dp)
+{
+	struct vm_guard *g = ctx;
+	const struct vm_settings *v = &g->before;
+	size_t i;
+
+	if (dp->timestamp_ms < g->min_ms)
+		return g->why_old;
+	if (dp->timestamp_ms > g->max_ms)
+		return g->why_new;
+	if (v->max_labels > 0 && (long)dp->ntags + 1 > v->max_labels)
+		return g->why_labels;
+	if (v->max_label_len > 0) {
+		if ((long)dp->metric_len > v->max_label_len)
+			return g->why_len;
+		for (i = 0; i < dp->ntags; i++)
+			if ((long)dp->tags[i].val_len > v->max_label_len)
+				return g->why_len;
+	}
+	return NULL;
+}
+
+/* GET api/metrics into *v; -1 with f set. */
+static int
+vm_read(struct vm_guard *g, struct http *http, struct vm_settings *v,
+    struct fatal *f)
+{
+	struct buf url;
+	struct http_req *r;
+	char msg[400];
+	int rc = 0;
+
+	buf_init(&url);
+	buf_puts(&url, g->api);
+	buf_puts(&url, "/metrics");
+	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+	r->max_resp = (size_t)16 << 20;
+	r = http_request_sync(http, r);
+	if (r->outcome != HTTP_DONE_2XX || r->resp_truncated) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		fatal_set(f, "%s/metrics (--target-api): %s", g->shown,
+		    r->resp_truncated ? "the answer is over 16 MiB" : msg);
+		rc = -1;
+	} else if (vm_settings_parse(r->resp.p, r->resp.len, v) < 0) {
+		fatal_set(f, "%s/metrics (--target-api): no flag{...} "
+		    "lines: not VictoriaMetrics' HTTP API", g->shown);
+		rc = -1;
+	}
+	http_req_free(r);
+	buf_free(&url);
+	return rc;
+}
+
+int
+vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
+    struct http *http, struct restore_config *cfg, struct fatal *f)
+{
+	struct vm_settings *v = &g->before;
+	int64_t now = clock_wall_ms();
+
+	g->api = cli_base_url(api);
+	g->shown = cli_mask_url(g->api);
+	if (vm_read(g, http, v, f) < 0)
+		return -1;
+	if (v->dedup_ms > 1 && !allow_dedup) {
+		fatal_set(f, "%s merges the points of a series closer than "
+		    "-dedup.minScrapeInterval=%s into one, without an error: "
+		    "restart it with -dedup.minScrapeInterval=1ms (or none), or "
+		    "give --allow-dedup to accept the merge", g->shown,
+		    v->dedup);
+		return -1;
+	}
+	g->min_ms = INT64_MIN;
+	g->max_ms = now + VM_FUTURE_MS;
+	if (v->retention_ms >= 0) {
+		g->min_ms = now - v->retention_ms + VM_RETENTION_MARGIN_MS;
+		snprintf(g->why_old, sizeof(g->why_old), "older than the "
+		    "target's retention (-retentionPeriod=%s: %lld days, less "
+		    "a day's margin): VictoriaMetrics would drop it silently",
+		    v->retention, (long long)(v->retention_ms / 86400000));
+	} else
+		log_warn("%s/metrics: -retentionPeriod %s%s%s cannot be read: "
+		    "points older than it would be dropped unnoticed but by "
+		    "the ledger", g->shown, v->retention[0] ? "'" : "",
+		    v->retention, v->retention[0] ? "'" : "");
+	if (g->min_ms < 0)
+		g->min_ms = 0;  /* it keeps no time before 1970 */
+	snprintf(g->why_new, sizeof(g->why_new), "more than 2 days ahead of "
+	    "now: VictoriaMetrics would drop it silently");
+	snprintf(g->why_labels, sizeof(g->why_labels), "more labels (tags and "
+	    "the name) than the target's -maxLabelsPerTimeseries=%ld: "
+	    "VictoriaMetrics would cut them silently", v->max_labels);
+	snprintf(g->why_len, sizeof(g->why_len), "a tag value or name longer "
+	    "than the target's -maxLabelValueLen=%ld bytes: VictoriaMetrics "
+	    "would cut it silently", v->max_label_len);
+	if (v->max_labels < 0 || v->max_label_len < 0)
+		log_warn("%s/metrics: %s cannot be read", g->shown,
+		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :
+		    "-maxLabelValueLen");
+	log_verbose("%s: -retentionPeriod=%s, -dedup.minScrapeInterval=%s, "
+	    "-maxLabelsPerTimeseries=%ld, -maxLabelValueLen=%ld", g->shown,
+	    v->retention, v->dedup[0] ? v->dedup : "0s", v->max_labels,
+	    v->max_label_len);
+	cfg->refuse = vm_refuse;
+	cfg->refuse_ctx = g;
+	return 0;
+}
+
+void
+vm_guard_end(struct vm_guard *g, struct http *http,
+    struct restore_counters *c, struct fatal *f)
+{
+	struct vm_settings after;
+	struct buf url;
+	char grew[1024];
+
+	buf_init(&url);
+	buf_puts(&url, g->api);
+	buf_puts(&url, "/internal/force_flush");
+	http_req_free(probe_get(http, &url));
+	buf_free(&url);
+	if (vm_read(g, http, &after, f) < 0)
+		return;
+	c->ignored = vm_drops_grown(&g->before, &after, grew, sizeof(grew));
+	if (c->ignored > 0)
+		log_error("%s: the target's own counters say it dropped or "
+		    "changed %llu points after answering 2xx: %s; other writers "
+		    "to the same VictoriaMetrics count there too, and "
+		    "'otsdb-restore --check %s' proves what is stored", g->shown,
+		    (unsigned long long)c->ignored, grew, g->shown);
+	else
+		log_verbose("%s: its drop counters did not grow", g->shown);
+}
+
+void
+vm_guard_free(struct vm_guard *g)
+{
+	free(g->api);
+	free(g->shown);
+}

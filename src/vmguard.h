@@ -1,0 +1,35 @@
+/* vmguard.h - otsdb-restore --target-api: VictoriaMetrics' settings
+ * and drop counters around a restore into its OpenTSDB listener */
+#ifndef OTSDB_VMGUARD_H
+#define OTSDB_VMGUARD_H
+
+#include <stdint.h>
+
+#include "vmsettings.h"
+
+struct fatal;
+struct http;
+struct restore_config;
+struct restore_counters;
+
+struct vm_guard {
+	char *api;              /* without trailing / */
+	char *shown;
+	struct vm_settings before;
+	int64_t min_ms, max_ms; /* points outside [min, max] are dropped */
+	char why_old[240], why_new[160], why_labels[200], why_len[200];
+};
+
+/* Reads api/metrics: refuses to start against a deduplicating target
+ * unless allow_dedup, says what cannot be read, and sets cfg's refusal
+ * of the points the settings would drop or cut.  0, or -1 with f set. */
+int vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
+    struct http *http, struct restore_config *cfg, struct fatal *f);
+/* The ledger: flushes the target, reads its drop counters again, sets
+ * c->ignored to what grew and says so. */
+void vm_guard_end(struct vm_guard *g, struct http *http,
+    struct restore_counters *c, struct fatal *f);
+/* Frees g (zeroed or started). */
+void vm_guard_free(struct vm_guard *g);
+
+#endif

@@ -1,0 +1,45 @@
+/* vmsettings.h - what a VictoriaMetrics' /metrics says of its settings
+ * (the flag{name=...} lines) and of the points it dropped without an
+ * error (vm_rows_ignored_total{reason=...} and the other drop counters):
+ * the restore's preflight and its ledger */
+#ifndef OTSDB_VMSETTINGS_H
+#define OTSDB_VMSETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_DROP_COUNTERS 24
+
+struct vm_drop {
+	char name[112];         /* the sample's name with its labels */
+	uint64_t value;
+};
+
+struct vm_settings {
+	int64_t retention_ms;   /* -retentionPeriod; -1: unknown */
+	char retention[64];     /* its text */
+	int64_t dedup_ms;       /* -dedup.minScrapeInterval; -1: unknown */
+	char dedup[64];
+	long max_labels;        /* -maxLabelsPerTimeseries; -1: unknown */
+	long max_label_len;     /* -maxLabelValueLen; -1: unknown */
+	struct vm_drop drops[VM_DROP_COUNTERS];
+	size_t ndrops;
+};
+
+/* Reads the text of /metrics.  Returns 0, or -1 when it holds no flag
+ * line at all (not a VictoriaMetrics). */
+int vm_settings_parse(const char *text, size_t len, struct vm_settings *s);
+
+/* -retentionPeriod's text in ms: a bare number counts months (31 days),
+ * else h, d, w or y (365 days); -1 when unreadable. */
+int64_t vm_retention_ms(const char *s);
+/* A Go duration ("1s", "1m0s", "500ms", "0s") in ms; -1 when
+ * unreadable. */
+int64_t vm_go_duration_ms(const char *s);
+
+/* The drop counters that grew from before to after, written as
+ * "REASON N, REASON N" into out; the total grown. */
+uint64_t vm_drops_grown(const struct vm_settings *before,
+    const struct vm_settings *after, char *out, size_t n);
+
+#endif
