@@ -9,6 +9,7 @@
 #include "http.h"
 #include "otsdb.h"
 #include "probe.h"
+#include "vmsettings.h"
 #include "xalloc.h"
 
 static void
@@ -41,6 +42,38 @@ probe_refused(const struct http_req *r, const char *shown,
 	    shown, path, r->status, r->status == 401 ? " or asks for some" :
 	    "");
 	return 1;
+}
+
+int
+probe_vm_settings(struct http *http, const char *base, const char *shown,
+    const char *who, struct vm_settings *v, struct error *err)
+{
+	struct buf url;
+	struct http_req *r;
+	char msg[400];
+	int rc = 0;
+
+	buf_init(&url);
+	buf_puts(&url, base);
+	buf_puts(&url, "/metrics");
+	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
+	r->max_resp = (size_t)16 << 20;
+	r = http_request_sync(http, r);
+	if (r->outcome != HTTP_DONE_2XX || r->resp_truncated) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		error_set(err, "%s/metrics%s%s%s: %s", shown, who ? " (" : "",
+		    who ? who : "", who ? ")" : "", r->resp_truncated ?
+		    "the answer is over 16 MiB" : msg);
+		rc = -1;
+	} else if (vm_settings_parse(r->resp.p, r->resp.len, v) < 0) {
+		error_set(err, "%s/metrics%s%s%s: no flag{...} lines: not "
+		    "VictoriaMetrics' HTTP API", shown, who ? " (" : "",
+		    who ? who : "", who ? ")" : "");
+		rc = -1;
+	}
+	http_req_free(r);
+	buf_free(&url);
+	return rc;
 }
 
 enum probe_version

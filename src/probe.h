@@ -37,6 +37,14 @@ struct http_req *probe_get(struct http *http, const struct buf *url);
 int probe_refused(const struct http_req *r, const char *shown,
     const char *path, struct error *err);
 
+struct vm_settings;
+
+/* GET base/metrics of a VictoriaMetrics' HTTP API into v.  0, or -1 with
+ * err ("SHOWN/metrics: ..."; `who` names the option that gave base, or
+ * NULL). */
+int probe_vm_settings(struct http *http, const char *base, const char *shown,
+    const char *who, struct vm_settings *v, struct error *err);
+
 /* GET base/api/version. */
 enum probe_version probe_version(struct http *http, const char *base,
     const char *shown, struct otsdb_version *v,

@@ -199,34 +199,22 @@ vm_limits(const struct target *t, struct http *http,
     struct target_limits *l)
 {
 	struct vm_settings v;
-	struct buf url;
-	struct http_req *r;
+	struct error err;
 	int64_t now = clock_wall_ms();
-	int rc = -1;
 
-	buf_init(&url);
-	buf_puts(&url, t->base);
-	buf_puts(&url, "/metrics");
-	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
-	r->max_resp = (size_t)16 << 20;
-	r = http_request_sync(http, r);
 	memset(l, 0, sizeof(*l));
-	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
-	    vm_settings_parse(r->resp.p, r->resp.len, &v) == 0 &&
-	    v.retention_ms >= 0) {
-		l->lo = now - v.retention_ms;
-		l->hi = now + 2 * 86400000LL;
-		snprintf(l->why_old, sizeof(l->why_old), "older than the "
-		    "target's retention (-retentionPeriod=%s: %lld days)",
-		    v.retention, (long long)(v.retention_ms / 86400000));
-		if (v.dedup_ms > 1)
-			snprintf(l->merges, sizeof(l->merges),
-			    "-dedup.minScrapeInterval=%s", v.dedup);
-		rc = 0;
-	}
-	http_req_free(r);
-	buf_free(&url);
-	return rc;
+	if (probe_vm_settings(http, t->base, t->shown, NULL, &v, &err) < 0 ||
+	    v.retention_ms < 0)
+		return -1;
+	l->lo = now - v.retention_ms;
+	l->hi = now + 2 * 86400000LL;
+	snprintf(l->why_old, sizeof(l->why_old), "older than the target's "
+	    "retention (-retentionPeriod=%s: %lld days)", v.retention,
+	    (long long)(v.retention_ms / 86400000));
+	if (v.dedup_ms > 1)
+		snprintf(l->merges, sizeof(l->merges),
+		    "-dedup.minScrapeInterval=%s", v.dedup);
+	return 0;
 }
 
 /* URL-escaped, a selector may take three times its bytes */

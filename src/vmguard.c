@@ -56,30 +56,14 @@ static int
 vm_read(struct vm_guard *g, struct http *http, struct vm_settings *v,
     struct fatal *f)
 {
-	struct buf url;
-	struct http_req *r;
-	char msg[400];
-	int rc = 0;
+	struct error err;
 
-	buf_init(&url);
-	buf_puts(&url, g->api);
-	buf_puts(&url, "/metrics");
-	r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
-	r->max_resp = (size_t)16 << 20;
-	r = http_request_sync(http, r);
-	if (r->outcome != HTTP_DONE_2XX || r->resp_truncated) {
-		otsdb_failure_text(r, msg, sizeof(msg));
-		fatal_set(f, "%s/metrics (--target-api): %s", g->shown,
-		    r->resp_truncated ? "the answer is over 16 MiB" : msg);
-		rc = -1;
-	} else if (vm_settings_parse(r->resp.p, r->resp.len, v) < 0) {
-		fatal_set(f, "%s/metrics (--target-api): no flag{...} "
-		    "lines: not VictoriaMetrics' HTTP API", g->shown);
-		rc = -1;
+	if (probe_vm_settings(http, g->api, g->shown, "--target-api", v,
+	    &err) < 0) {
+		fatal_set(f, "%s", err.msg);
+		return -1;
 	}
-	http_req_free(r);
-	buf_free(&url);
-	return rc;
+	return 0;
 }
 
 int
