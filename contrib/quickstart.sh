@@ -108,12 +108,12 @@ demo() {
 	echo "VictoriaMetrics (destination): $vm, OpenTSDB put listener http://127.0.0.1:$p2"
 	echo "sample: $(wc -l <"$work/sample.ndjson") datapoints, 2023-03-08T00:00:00Z + 3 hours"
 	echo "running: otsdb-dump $src 2023-03-08T00:00:00Z -e 2023-03-08T03:00:00Z |"
-	echo "         tee dump.ndjson | otsdb-restore -s 1M http://127.0.0.1:$p2"
+	echo "         tee dump.ndjson | otsdb-restore -s 1M --target-api $vm http://127.0.0.1:$p2"
 	set +e
 	"$build/otsdb-dump" "$src" 2023-03-08T00:00:00Z \
 		-e 2023-03-08T03:00:00Z 2>"$work/dump.err" | tee "$work/dump.ndjson" |
-		"$build/otsdb-restore" -s 1M "http://127.0.0.1:$p2" \
-		2>"$work/restore.err"
+		"$build/otsdb-restore" -s 1M --target-api "$vm" \
+		"http://127.0.0.1:$p2" 2>"$work/restore.err"
 	set -e
 	cat "$work/dump.err" "$work/restore.err"
 	echo "then, to read every point back: otsdb-restore --check $vm < dump.ndjson"
