@@ -223,7 +223,8 @@ preflight(const struct restore_opts *o, struct session *s,
 	struct preflight pf;
 	struct error err;
 	char *shown = cli_mask_url(s->base);
-	int rc = preflight_put(s->http, s->base, shown, &notes, &pf, &err);
+	int rc = preflight_put(s->http, s->base, shown, o->target_api != NULL,
+	    &notes, &pf, &err);
 
 	free(shown);
 	if (rc < 0) {

@@ -98,7 +98,8 @@ read_config(struct http *http, const char *base, const char *shown,
 
 int
 preflight_put(struct http *http, const char *base, const char *shown,
-    const struct notes *notes, struct preflight *pf, struct error *err)
+    int api_given, const struct notes *notes, struct preflight *pf,
+    struct error *err)
 {
 	struct otsdb_version v;
 	struct buf url;
@@ -127,11 +128,11 @@ preflight_put(struct http *http, const char *base, const char *shown,
 		return -1;
 	if (pf->kind == PREFLIGHT_OPENTSDB)
 		read_config(http, base, shown, notes, pf);
-	else if (pf->kind == PREFLIGHT_VM_LISTENER)
+	else if (pf->kind == PREFLIGHT_VM_LISTENER && !api_given)
 		note(notes, NOTE_WARN, "%s is %s: its settings (retention, "
 		    "deduplication, label limits) cannot be read there, so "
-		    "points it drops without an error go unnoticed (--check "
-		    "against its HTTP API, port 8428, finds them)", shown,
+		    "points it drops without an error would go unnoticed: name "
+		    "its HTTP API (port 8428) with --target-api", shown,
 		    pf->what);
 	else
 		note(notes, NOTE_VERBOSE, "%s: no OpenTSDB version at "

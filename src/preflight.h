@@ -29,9 +29,11 @@ struct preflight {
 /* Asks base/api/version and, of an OpenTSDB, base/api/config (each one
  * request with the run's retries).  Says what it found (notes, with -v),
  * and once each setting that will refuse points, or that could not be
- * read.  Returns 0, or -1 with err when the target cannot be probed: no
- * answer after the retries, or its credentials refused. */
+ * read (VictoriaMetrics' listener: unless api_given, its HTTP API named
+ * by --target-api).  Returns 0, or -1 with err when the target cannot
+ * be probed: no answer after the retries, or its credentials refused. */
 int preflight_put(struct http *http, const char *base, const char *shown,
-    const struct notes *notes, struct preflight *pf, struct error *err);
+    int api_given, const struct notes *notes, struct preflight *pf,
+    struct error *err);
 
 #endif
