@@ -45,17 +45,31 @@ narrow(struct disco *d, const char *prefix, unsigned first)
 	buf_free(&q);
 }
 
-/* The prefixes start at U+0001: shown as a JSON string, escapes and all. */
+/* The error names what the user asked for: the prefix given, or every
+ * metric; the narrowed prefix that failed (from U+0001 on, shown as a
+ * JSON string) is an internal step, said with -v. */
 static void
 discovery_failed(struct disco *d, const char *prefix, const char *why)
 {
+	const char *given = d->cfg->prefix;
 	struct buf q;
 
 	buf_init(&q);
 	json_put_string(&q, prefix, strlen(prefix));
 	buf_putc(&q, '\0');
-	fatal_set(d->f, "%s: metric discovery (prefix %s): %s",
-	    d->cfg->shown, q.p, why);
+	if (d->cfg->notes != NULL)
+		note(d->cfg->notes, NOTE_VERBOSE, "metric discovery: "
+		    "/api/suggest for the names that start with %s: %s", q.p,
+		    why);
+	buf_reset(&q);
+	if (given != NULL && *given != '\0') {
+		json_put_string(&q, given, strlen(given));
+		buf_putc(&q, '\0');
+		fatal_set(d->f, "%s: metric discovery (prefix %s): %s",
+		    d->cfg->shown, q.p, why);
+	} else
+		fatal_set(d->f, "%s: metric discovery (all metrics): %s",
+		    d->cfg->shown, why);
 	buf_free(&q);
 }
 

@@ -9,6 +9,7 @@
 
 struct fatal;
 struct http;
+struct notes;
 struct strvec;
 
 struct discover_config {
@@ -19,6 +20,7 @@ struct discover_config {
 	size_t nmetrics;
 	const char *metrics_file;  /* and/or these, one a line ("-" stdin) */
 	unsigned shard, nshards;   /* keep shard `shard` of nshards (0: all) */
+	const struct notes *notes; /* the failing internal step (verbose) */
 };
 
 /* Adds the selected metric names, sorted and unique, to names.  Runs its

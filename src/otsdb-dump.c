@@ -31,6 +31,9 @@
 #include "xalloc.h"
 
 
+/* Notes of the engine and of discovery go to the log. */
+static const struct notes dump_notes = { log_note_fn, NULL };
+
 static void
 on_tick(void *ctx, const struct dump_counters *c)
 {
@@ -238,7 +241,6 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
     struct fatal *f, int *broken_pipe, struct progress *pr,
     struct dump_memory *mem)
 {
-	static const struct notes notes = { log_note_fn, NULL };
 	struct dump_config cfg;
 	struct dump_events ev;
 	struct output *out;
@@ -251,7 +253,7 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 		return;
 	}
 	out = output_new(stream, o->output ? o->output : "stdout",
-	    o->dump_dir, o->remove_metadata, &notes, &err);
+	    o->dump_dir, o->remove_metadata, &dump_notes, &err);
 	if (out == NULL)
 		fatal_set(f, "%s", err.msg);
 	if (names->n == 0 && out != NULL)
@@ -260,7 +262,7 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 	cfg.out = out;
 	cfg.memory = mem;
 	memset(&ev, 0, sizeof(ev));
-	ev.notes = notes;
+	ev.notes = dump_notes;
 	ev.tick = on_tick;
 	ev.ctx = pr;
 	if (out != NULL)
@@ -314,6 +316,7 @@ main(int argc, char **argv)
 	dc.metrics_file = o.metrics_file;
 	dc.shard = o.shard;
 	dc.nshards = o.nshards;
+	dc.notes = &dump_notes;
 	strvec_init(&names);
 	if (discover_metrics(&dc, http, &names, &c.requests, &c.retries,
 	    &f) == 0) {
