@@ -699,8 +699,8 @@ new_job(struct dump *d, size_t idx)
 		    m->size_ms);
 		d->c->frames_total++;
 	} else
-		jb->frame.hi = m->next_lo + d->cfg->frame_ms < d->cfg->stop_ms ?
-		    m->next_lo + d->cfg->frame_ms : d->cfg->stop_ms;
+		jb->frame.hi = frames_fixed_end(m->next_lo, d->cfg->stop_ms,
+		    d->cfg->frame_ms);
 	m->next_lo = jb->frame.hi;
 	m->busy++;
 	m->alive++;

@@ -18,17 +18,10 @@ frames_count(int64_t start, int64_t stop, int64_t size)
 	return (stop - start + size - 1) / size;
 }
 
-struct frame_range
-frames_nth(int64_t start, int64_t stop, int64_t size, int64_t i)
+int64_t
+frames_fixed_end(int64_t lo, int64_t stop, int64_t size)
 {
-	struct frame_range r;
-
-	memset(&r, 0, sizeof(r));
-	r.lo = start + i * size;
-	r.hi = r.lo + size;
-	if (r.hi > stop)
-		r.hi = stop;
-	return r;
+	return lo + size < stop ? lo + size : stop;
 }
 
 int

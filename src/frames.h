@@ -26,9 +26,9 @@ struct frame_todo {
 /* Frames of `size` ms that tile [start, stop) exactly, the last one
  * partial: ceil((stop - start) / size), 0 when stop <= start. */
 int64_t frames_count(int64_t start, int64_t stop, int64_t size);
-/* Frame i of that tiling (series range empty). */
-struct frame_range frames_nth(int64_t start, int64_t stop, int64_t size,
-    int64_t i);
+/* The end of the fixed frame of `size` ms that starts at lo: lo + size,
+ * at most stop. */
+int64_t frames_fixed_end(int64_t lo, int64_t stop, int64_t size);
 /* Whether r can be halved: several series, or more than a second. */
 int frames_can_split(const struct frame_range *r);
 /* Halves r: by series when it holds several, else by time.  first comes

@@ -287,12 +287,12 @@ run_restore(const struct restore_opts *o, const char *prog,
 		fatal_set(&s->f, "%s", err.msg);
 	else if (o->dry_run || (preflight(o, s, &cfg) == 0 &&
 	    (o->target_api == NULL || vm_guard_start(&guard, o->target_api,
-	    o->allow_dedup, s->http, &cfg, &s->f) == 0))) {
+	    o->allow_dedup, s->http, &ev.notes, &cfg, &s->f) == 0))) {
 		restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c,
 		    &s->f);
 		if (o->target_api != NULL && !o->dry_run && !s->f.set &&
 		    !cli_stop_signal)
-			vm_guard_end(&guard, s->http, &c, &s->f);
+			vm_guard_end(&guard, s->http, &ev.notes, &c, &s->f);
 	}
 	session_ended(s);
 	summary_restore(&c, o->dry_run, cfg.size_limit,

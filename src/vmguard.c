@@ -15,7 +15,6 @@
 #include "datapoint.h"
 #include "error.h"
 #include "http.h"
-#include "log.h"
 #include "otsdb.h"
 #include "probe.h"
 #include "restorerun.h"
@@ -68,7 +67,8 @@ vm_read(struct vm_guard *g, struct http *http, struct vm_settings *v,
 
 int
 vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
-    struct http *http, struct restore_config *cfg, struct fatal *f)
+    struct http *http, const struct notes *notes, struct restore_config *cfg,
+    struct fatal *f)
 {
 	struct vm_settings *v = &g->before;
 	int64_t now = clock_wall_ms();
@@ -94,7 +94,7 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 		    "a day's margin): VictoriaMetrics would drop it silently",
 		    v->retention, (long long)(v->retention_ms / 86400000));
 	} else
-		log_warn("%s/metrics: -retentionPeriod %s%s%s cannot be read: "
+		note(notes, NOTE_WARN, "%s/metrics: -retentionPeriod %s%s%s cannot be read: "
 		    "points older than it would be dropped unnoticed but by "
 		    "the ledger", g->shown, v->retention[0] ? "'" : "",
 		    v->retention, v->retention[0] ? "'" : "");
@@ -109,10 +109,10 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 	    "than the target's -maxLabelValueLen=%ld bytes: VictoriaMetrics "
 	    "would cut it silently", v->max_label_len);
 	if (v->max_labels < 0 || v->max_label_len < 0)
-		log_warn("%s/metrics: %s cannot be read", g->shown,
+		note(notes, NOTE_WARN, "%s/metrics: %s cannot be read", g->shown,
 		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :
 		    "-maxLabelValueLen");
-	log_verbose("%s: -retentionPeriod=%s, -dedup.minScrapeInterval=%s, "
+	note(notes, NOTE_VERBOSE, "%s: -retentionPeriod=%s, -dedup.minScrapeInterval=%s, "
 	    "-maxLabelsPerTimeseries=%ld, -maxLabelValueLen=%ld", g->shown,
 	    v->retention, v->dedup[0] ? v->dedup : "0s", v->max_labels,
 	    v->max_label_len);
@@ -123,7 +123,7 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 
 void
 vm_guard_end(struct vm_guard *g, struct http *http,
-    struct restore_counters *c, struct fatal *f)
+    const struct notes *notes, struct restore_counters *c, struct fatal *f)
 {
 	struct vm_settings after;
 	struct buf url;
@@ -138,13 +138,13 @@ vm_guard_end(struct vm_guard *g, struct http *http,
 		return;
 	c->ignored = vm_drops_grown(&g->before, &after, grew, sizeof(grew));
 	if (c->ignored > 0)
-		log_error("%s: the target's own counters say it dropped or "
+		note(notes, NOTE_ERROR, "%s: the target's own counters say it dropped or "
 		    "changed %llu points after answering 2xx: %s; other writers "
 		    "to the same VictoriaMetrics count there too, and "
 		    "'otsdb-restore --check %s' proves what is stored", g->shown,
 		    (unsigned long long)c->ignored, grew, g->shown);
 	else
-		log_verbose("%s: its drop counters did not grow", g->shown);
+		note(notes, NOTE_VERBOSE, "%s: its drop counters did not grow", g->shown);
 }
 
 void

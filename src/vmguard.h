@@ -9,6 +9,7 @@
 
 struct fatal;
 struct http;
+struct notes;
 struct restore_config;
 struct restore_counters;
 
@@ -21,14 +22,16 @@ struct vm_guard {
 };
 
 /* Reads api/metrics: refuses to start against a deduplicating target
- * unless allow_dedup, says what cannot be read, and sets cfg's refusal
- * of the points the settings would drop or cut.  0, or -1 with f set. */
+ * unless allow_dedup, says (notes) what cannot be read, and sets cfg's
+ * refusal of the points the settings would drop or cut.  0, or -1 with
+ * f set. */
 int vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
-    struct http *http, struct restore_config *cfg, struct fatal *f);
+    struct http *http, const struct notes *notes, struct restore_config *cfg,
+    struct fatal *f);
 /* The ledger: flushes the target, reads its drop counters again, sets
  * c->ignored to what grew and says so. */
 void vm_guard_end(struct vm_guard *g, struct http *http,
-    struct restore_counters *c, struct fatal *f);
+    const struct notes *notes, struct restore_counters *c, struct fatal *f);
 /* Frees g (zeroed or started). */
 void vm_guard_free(struct vm_guard *g);
 
