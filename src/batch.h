@@ -1,4 +1,6 @@
-/* batch.h - size-capped /api/put request body: a JSON array of points */
+/* batch.h - size-capped request body: an /api/put JSON array of points,
+ * or VictoriaMetrics' /api/v1/import JSON lines (a series and its
+ * points a line) */
 #ifndef OTSDB_BATCH_H
 #define OTSDB_BATCH_H
 
@@ -39,6 +41,11 @@ struct batch {
 	int source;        /* the input this batch was read from */
 	int gzip;          /* made by batch_new_gzip, and still gzip */
 	int finished;
+	int import;        /* JSON lines (batch_new_import) */
+	int open;          /* import: body ends in an open line, whose
+			    * timestamps are in ts */
+	struct buf head;   /* import: the open line's series head */
+	struct buf ts;     /* import: its timestamps, "t1,t2" */
 };
 
 enum batch_result {
@@ -59,13 +66,25 @@ struct batch *batch_new(size_t cap, size_t max_points, int source);
  * (gzip cleared), as does a gzip body no smaller than the plain one when
  * it is finished: compressing never refuses a point nor packs fewer. */
 struct batch *batch_new_gzip(size_t cap, size_t max_points, int source);
+/* A batch of /api/v1/import JSON lines under cap (gzip: as
+ * batch_new_gzip), added to by batch_add_import only.  Points of one
+ * series in a row share a line:
+ * {"metric":{...},"values":[v,...],"timestamps":[t,...]}. */
+struct batch *batch_new_import(size_t cap, size_t max_points, int source,
+    int gzip);
 void batch_free(struct batch *b);
 /* Appends one JSON object of len bytes, checking the cap before it
  * appends.  The closing "]" is counted, so the finished body fits.  A
  * point 4 Gi lines or bytes of input past the first is BATCH_FULL. */
 enum batch_result batch_add(struct batch *b, const char *obj, size_t len,
     uint64_t lineno, uint64_t end_offset);
-/* Closes the array; the body is then b->body.p, b->body.len bytes, and
+/* Appends a point to an import batch: head is its series' line up to
+ * the values ({"metric":{...},"values":[, vm_import_head), val its value
+ * text, ts_ms its time.  The lines' closing bytes are counted. */
+enum batch_result batch_add_import(struct batch *b, const char *head,
+    size_t head_len, const char *val, size_t vlen, int64_t ts_ms,
+    uint64_t lineno, uint64_t end_offset);
+/* Closes the array (import: the last line); the body is then b->body.p, b->body.len bytes, and
  * for a gzip batch its gzip b->gz.p, b->gz.len.  Returns 0, or -1 if the
  * gzip body came out over the cap (a bug: it must not be sent). */
 int batch_finish(struct batch *b);
@@ -75,7 +94,7 @@ uint64_t batch_lineno(const struct batch *b, size_t i);
 uint64_t batch_end_offset(const struct batch *b, size_t i);
 /* The bound of the uncompressed body of a batch of that cap. */
 size_t batch_raw_cap(size_t cap, int gzip);
-/* The smallest cap that holds an object of len bytes. */
+/* The smallest cap that holds an object of len bytes (/api/put). */
 size_t batch_min_cap(size_t len);
 
 #endif

@@ -551,17 +551,24 @@ datapoint_encode_head(const struct datapoint *dp, struct buf *out)
 void
 datapoint_encode_tail(const struct datapoint *dp, struct buf *out)
 {
+	buf_puts(out, ",\"tags\":{");
+	datapoint_encode_tags(dp, out, 0);
+	buf_puts(out, "}}");
+}
+
+void
+datapoint_encode_tags(const struct datapoint *dp, struct buf *out,
+    int lead)
+{
 	size_t i;
 
-	buf_puts(out, ",\"tags\":{");
 	for (i = 0; i < dp->ntags; i++) {
-		if (i > 0)
+		if (i > 0 || lead)
 			buf_putc(out, ',');
 		json_put_string(out, dp->tags[i].key, dp->tags[i].key_len);
 		buf_putc(out, ':');
 		json_put_string(out, dp->tags[i].val, dp->tags[i].val_len);
 	}
-	buf_puts(out, "}}");
 }
 
 /* Milliseconds, or seconds for a time that would read as seconds. */

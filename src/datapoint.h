@@ -95,6 +95,10 @@ size_t datapoint_json_tags(struct datapoint *dp, const struct json *j,
  * datapoint_encode is the same thing in one call. */
 void datapoint_encode_head(const struct datapoint *dp, struct buf *out);
 void datapoint_encode_tail(const struct datapoint *dp, struct buf *out);
+/* The tags as JSON object members, "k":"v",... (after a comma when
+ * lead), in dp's order. */
+void datapoint_encode_tags(const struct datapoint *dp, struct buf *out,
+    int lead);
 /* ts_text (or NULL), the decimal digits of timestamp_ms, is copied as
  * it is when the time is written in milliseconds. */
 void datapoint_encode_point(struct buf *out, const char *head,

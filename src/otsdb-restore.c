@@ -26,6 +26,7 @@
 #include "restoreopts.h"
 #include "restorerun.h"
 #include "target.h"
+#include "vm.h"
 #include "vmguard.h"
 
 
@@ -51,6 +52,7 @@ struct session {
 	struct fatal f;
 	char *base;             /* the endpoint without trailing / */
 	char *shown;            /* what messages name: credentials masked */
+	char *write_shown;      /* the write URL, masked */
 };
 
 /* Lists the inputs, opens the reject file and the HTTP engine (answers
@@ -114,7 +116,8 @@ session_close(struct session *s, const char *prog, int status, int reported)
 	input_list_free(&s->inputs);
 	free(s->base);
 	free(s->shown);
-	s->base = s->shown = NULL;
+	free(s->write_shown);
+	s->base = s->shown = s->write_shown = NULL;
 	return status;
 }
 
@@ -212,30 +215,73 @@ out:
 	return status;
 }
 
-/* Before the first put: what the target is and, from an OpenTSDB's
- * settings, the largest request it takes (the size cap unless -s is
- * given).  0, or -1 with the session's fatal error set. */
+/* The size cap of an import when -s is not given: VictoriaMetrics takes
+ * 32 MiB (-maxInsertRequestSize); 1 MiB keeps a retry and the memory of
+ * the window small while a request carries thousands of points. */
+#define IMPORT_SIZE_DEFAULT ((size_t)1 << 20)
+
+/* Before the first write: what the target is, and from it the write
+ * path (/api/put, or VictoriaMetrics' /api/v1/import) and the size cap
+ * unless -s is given (an OpenTSDB's largest request).  *api is the HTTP
+ * API whose settings guard the run, or NULL.  0, or -1 with the
+ * session's fatal error set. */
 static int
 preflight(const struct restore_opts *o, struct session *s,
-    struct restore_config *cfg)
+    struct restore_config *cfg, struct buf *url, const char **api)
 {
 	static const struct notes notes = { log_note_fn, NULL };
 	struct preflight pf;
 	struct error err;
-	char *shown = cli_mask_url(s->base);
-	int rc = preflight_put(s->http, s->base, shown, o->target_api != NULL,
-	    &notes, &pf, &err);
+	enum preflight_kind kind = o->target == TARGET_VM ? PREFLIGHT_VM :
+	    o->target == TARGET_OPENTSDB ? PREFLIGHT_OPENTSDB : PREFLIGHT_OTHER;
 
-	free(shown);
-	if (rc < 0) {
+	*api = o->target_api;
+	memset(&pf, 0, sizeof(pf));
+	pf.kind = kind; /* a dry run asks nothing */
+	if (!o->dry_run && preflight_put(s->http, s->base, s->shown, kind,
+	    o->target_api != NULL, &notes, &pf, &err) < 0) {
 		fatal_set(&s->f, "%s", err.msg);
 		return -1;
 	}
-	if (!o->size_given && pf.body_max > 0) {
-		cfg->size_limit = pf.body_max;
+	buf_reset(url);
+	if (preflight_imports(&pf)) {
+		if (o->sync) {
+			fatal_set(&s->f, "%s is %s: --sync is OpenTSDB's, "
+			    "VictoriaMetrics' import has no such answer",
+			    s->shown, pf.what);
+			return -1;
+		}
+		cfg->import = 1;
+		vm_import_url(url, s->base);
+		if (!o->size_given)
+			cfg->size_limit = IMPORT_SIZE_DEFAULT;
+		if (pf.kind == PREFLIGHT_VM && *api == NULL)
+			*api = s->base;
+		if (pf.kind == PREFLIGHT_VM_INSERT && *api == NULL &&
+		    !o->dry_run)
+			log_warn("%s is %s: the settings that drop points "
+			    "without an error (retention, deduplication) are "
+			    "vmstorage's and cannot be read here; run --check "
+			    "against vmselect's .../select/N/prometheus "
+			    "afterwards", s->shown, pf.what);
+	} else {
+		otsdb_put_url(url, s->base, o->sync, o->sync_timeout_ms);
+		if (!o->size_given && pf.body_max > 0)
+			cfg->size_limit = pf.body_max;
+		if (pf.config_read && pf.config.max_tags > 0)
+			cfg->max_tags = pf.config.max_tags;
+	}
+	cfg->url = url->p;
+	free(s->write_shown);
+	s->write_shown = cli_mask_url(url->p);
+	cfg->shown = s->write_shown;
+	if (!o->size_given && !o->dry_run && cfg->import)
+		log_verbose("request size cap %zu bytes: 1 MiB into "
+		    "VictoriaMetrics' import (-s sets another)",
+		    cfg->size_limit);
+	else if (!o->size_given && !o->dry_run && pf.body_max > 0)
 		log_verbose("request size cap %zu bytes: the largest request "
 		    "%s takes (-s sets another)", cfg->size_limit, pf.what);
-	}
 	return 0;
 }
 
@@ -250,6 +296,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	struct vm_guard guard;
 	struct error err;
 	struct buf url;
+	const char *api = NULL;
 	int status = EXIT_FATAL;
 
 	memset(&guard, 0, sizeof(guard));
@@ -259,13 +306,10 @@ run_restore(const struct restore_opts *o, const char *prog,
 	progress_start(&s->pr, o->c.stats_file, NULL,
 	    o->c.max_rate > 0 || o->c.limit_rate > 0);
 	buf_init(&url);
-	otsdb_put_url(&url, s->base, o->sync, o->sync_timeout_ms);
 	memset(&cfg, 0, sizeof(cfg));
-	if (session_open(s, o, cli_mask_url(url.p),
+	if (session_open(s, o, cli_mask_url(s->base),
 	    (size_t)o->size_limit * 4 + 65536, otsdb_put_retryable) < 0)
 		goto out;
-	cfg.url = url.p;
-	cfg.shown = s->shown;
 	cfg.size_limit = (size_t)o->size_limit;
 	cfg.max_points = (size_t)o->max_points;
 	cfg.max_line = (size_t)o->max_line;
@@ -285,12 +329,12 @@ run_restore(const struct restore_opts *o, const char *prog,
 	 * and both before any point is sent */
 	if (input_list_readable(&s->inputs, &err) < 0)
 		fatal_set(&s->f, "%s", err.msg);
-	else if (o->dry_run || (preflight(o, s, &cfg) == 0 &&
-	    (o->target_api == NULL || vm_guard_start(&guard, o->target_api,
-	    o->allow_dedup, s->http, &ev.notes, &cfg, &s->f) == 0))) {
+	else if (preflight(o, s, &cfg, &url, &api) == 0 && (o->dry_run ||
+	    api == NULL || vm_guard_start(&guard, api, o->allow_dedup,
+	    s->http, &ev.notes, &cfg, &s->f) == 0)) {
 		restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c,
 		    &s->f);
-		if (o->target_api != NULL && !o->dry_run && !s->f.set &&
+		if (api != NULL && !o->dry_run && !s->f.set &&
 		    !cli_stop_signal)
 			vm_guard_end(&guard, s->http, &ev.notes, &c, &s->f);
 	}

@@ -13,6 +13,7 @@
 #include "otsdb.h"
 #include "preflight.h"
 #include "probe.h"
+#include "vm.h"
 
 /* The words VictoriaMetrics' listener answers an unknown path with. */
 #define VM_LISTENER_SIGN "HTTP OpenTSDB server"
@@ -42,7 +43,7 @@ unreachable(const struct http_req *r, const char *shown, const char *path,
 		return 0;
 	otsdb_failure_text(r, msg, sizeof(msg));
 	error_set(err, "%s%s: the target cannot be probed before the first "
-	    "put: %s", shown, path, msg);
+	    "write: %s", shown, path, msg);
 	return 1;
 }
 
@@ -97,17 +98,64 @@ read_config(struct http *http, const char *base, const char *shown,
 }
 
 int
+preflight_imports(const struct preflight *pf)
+{
+	return pf->kind == PREFLIGHT_VM || pf->kind == PREFLIGHT_VM_INSERT;
+}
+
+/* Whether VictoriaMetrics answers /health at base (a vminsert: at its
+ * root).  -1 with err when it cannot be probed. */
+static int
+vm_health(struct http *http, const char *base, const char *shown,
+    struct preflight *pf, struct error *err)
+{
+	struct buf url;
+	struct http_req *r;
+	size_t root;
+	int insert = vm_insert_path(base, &root), rc = 0;
+
+	buf_init(&url);
+	vm_health_url(&url, base);
+	r = probe_get(http, &url);
+	if (r->outcome == HTTP_DONE_2XX && vm_health_ok(r->resp.p,
+	    r->resp.len)) {
+		pf->kind = insert ? PREFLIGHT_VM_INSERT : PREFLIGHT_VM;
+		snprintf(pf->what, sizeof(pf->what), "%s", insert ?
+		    "VictoriaMetrics' vminsert" : "VictoriaMetrics' HTTP API");
+	} else if (unreachable(r, shown, "/health", err))
+		rc = -1;
+	http_req_free(r);
+	buf_free(&url);
+	return rc;
+}
+
+int
 preflight_put(struct http *http, const char *base, const char *shown,
-    int api_given, const struct notes *notes, struct preflight *pf,
-    struct error *err)
+    enum preflight_kind kind, int api_given, const struct notes *notes,
+    struct preflight *pf, struct error *err)
 {
 	struct otsdb_version v;
 	struct buf url;
 	struct http_req *r;
+	size_t root;
 	int whole, rc = 0;
 
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->what, sizeof(pf->what), "an /api/put server");
+	if (kind == PREFLIGHT_VM) {
+		/* named by the user: the import, whatever /health says */
+		if (vm_health(http, base, shown, pf, err) < 0)
+			return -1;
+		if (!preflight_imports(pf)) {
+			note(notes, NOTE_WARN, "%s: no \"OK\" at /health: "
+			    "written as VictoriaMetrics' HTTP API, as "
+			    "--target-type says", shown);
+			pf->kind = vm_insert_path(base, &root) ?
+			    PREFLIGHT_VM_INSERT : PREFLIGHT_VM;
+			snprintf(pf->what, sizeof(pf->what), "VictoriaMetrics");
+		}
+		return 0;
+	}
 	buf_init(&url);
 	otsdb_version_url(&url, base);
 	r = probe_get(http, &url);
@@ -124,7 +172,8 @@ preflight_put(struct http *http, const char *base, const char *shown,
 		rc = -1;
 	http_req_free(r);
 	buf_free(&url);
-	if (rc < 0)
+	if (rc < 0 || (pf->kind == PREFLIGHT_OTHER && kind != PREFLIGHT_OPENTSDB &&
+	    vm_health(http, base, shown, pf, err) < 0))
 		return -1;
 	if (pf->kind == PREFLIGHT_OPENTSDB)
 		read_config(http, base, shown, notes, pf);
@@ -134,7 +183,7 @@ preflight_put(struct http *http, const char *base, const char *shown,
 		    "points it drops without an error would go unnoticed: name "
 		    "its HTTP API (port 8428) with --target-api", shown,
 		    pf->what);
-	else
+	else if (pf->kind == PREFLIGHT_OTHER)
 		note(notes, NOTE_VERBOSE, "%s: no OpenTSDB version at "
 		    "/api/version: %s, written as before", shown, pf->what);
 	if (pf->kind != PREFLIGHT_OTHER)

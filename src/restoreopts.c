@@ -59,8 +59,8 @@ static const struct cli_help_row help_rows[] = {
 	  "least this long (default 120)" },
 	{ 0, "target-api", "URL", "the HTTP API of the VictoriaMetrics whose "
 	  "OpenTSDB listener is the target: its settings and drop counters" },
-	{ 0, "target-type", "TYPE", "with --check, the target is 'opentsdb' "
-	  "or 'victoriametrics' (default: ask it)" },
+	{ 0, "target-type", "TYPE", "the target is 'opentsdb' (/api/put) or "
+	  "'victoriametrics' (/api/v1/import) (default: ask it)" },
 	{ 0, "timeout", "SECONDS", "time limit of one request (default 30)" },
 	{ 'u', "user", "USER:PASS", "HTTP basic authentication" },
 	{ 'v', "verbose", NULL, "report every retry and refused point" },
@@ -127,7 +127,8 @@ usage(FILE *f)
 	    "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
 	    "from standard input when there are none or a FILE is -, or from\n"
 	    "--dump-dir, and store them with size-capped POST requests to\n"
-	    "OPENTSDB_ENDPOINT/api/put.  With --check, write nothing: read\n"
+	    "OPENTSDB_ENDPOINT/api/put, or to /api/v1/import when it is\n"
+	    "VictoriaMetrics' HTTP API.  With --check, write nothing: read\n"
 	    "the points back from the target (OpenTSDB or VictoriaMetrics'\n"
 	    "HTTP port) and print per metric how many were found, missing\n"
 	    "or different.\n"
@@ -248,9 +249,11 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 		cli_usage_error(prog, "--remove-metadata needs --dump-dir");
 	if (o->sync_timeout_ms && !o->sync)
 		cli_usage_error(prog, "--sync-timeout needs --sync");
-	if ((o->mismatches || o->target) && !o->check)
-		cli_usage_error(prog, "%s needs --check", o->mismatches ?
-		    "--mismatches" : "--target-type");
+	if (o->mismatches && !o->check)
+		cli_usage_error(prog, "--mismatches needs --check");
+	if (o->sync && o->target == TARGET_VM)
+		cli_usage_error(prog, "--sync is OpenTSDB's: not with "
+		    "--target-type victoriametrics");
 	if (o->check && (o->target_api || o->allow_dedup))
 		cli_usage_error(prog, "%s is for writing: not with --check "
 		    "(which reads the HTTP API it is given)", o->target_api ?

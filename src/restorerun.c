@@ -1,4 +1,5 @@
-/* restorerun.c - the restore engine: lines -> batches -> /api/put
+/* restorerun.c - the restore engine: lines -> batches -> /api/put or
+ * /api/v1/import
  * Reading waits for the HTTP queue only when it is full or the input
  * has nothing to read; every point ends stored or reported. */
 #include "config.h"
@@ -22,6 +23,7 @@
 #include "put.h"
 #include "reject.h"
 #include "restorerun.h"
+#include "vm.h"
 #include "xalloc.h"
 
 struct source {
@@ -40,8 +42,13 @@ struct run {
 	struct input_opts io;
 	struct datapoint dp;
 	struct buf enc;
+	struct buf head;  /* import: the last series' head */
+	struct buf memo;  /* import: that series' names, tag keys and
+			   * values, one after the other */
+	struct buf memo_lens; /* and their lengths, size_t each */
 	struct put_answer answer;
 	size_t unfolded;  /* ack entries not yet folded, all inputs */
+	int said_tags;    /* more tags than max_tags was said */
 };
 
 /* A batch on the wire. */
@@ -143,6 +150,9 @@ struct refusal_ctx {
 static struct batch *
 new_batch(const struct run *run, int source)
 {
+	if (run->cfg->import)
+		return batch_new_import(run->cfg->size_limit,
+		    run->cfg->max_points, source, run->cfg->compress);
 	return run->cfg->compress ? batch_new_gzip(run->cfg->size_limit,
 	    run->cfg->max_points, source) : batch_new(run->cfg->size_limit,
 	    run->cfg->max_points, source);
@@ -281,17 +291,19 @@ on_done(struct http_req *r, void *ctx)
 	switch (r->outcome) {
 	case HTTP_DONE_2XX:
 		/* with sync a 2xx may still list failed points */
-		if (!run->cfg->sync || r->resp.len == 0 ||
+		if (run->cfg->import || !run->cfg->sync || r->resp.len == 0 ||
 		    handle_details(run, p, r) < 0)
 			run->c->stored += p->batch->n;
 		acked(run, in, p->seq);
 		break;
 	case HTTP_DONE_STATUS:
-		if (r->status == 400 && handle_details(run, p, r) == 0) {
+		if (r->status == 400 && !run->cfg->import &&
+		    handle_details(run, p, r) == 0) {
 			acked(run, in, p->seq);
 			break;
 		}
-		advice = otsdb_put_size_advice(r->status, msg, r->body_len, 0);
+		advice = run->cfg->import ? vm_import_size_advice(r->status,
+		    msg) : otsdb_put_size_advice(r->status, msg, r->body_len, 0);
 		if (advice)
 			fatal_set(run->fatal, "the server refused a request of "
 			    "%zu bytes (HTTP %ld: %s); %s", r->body_len,
@@ -305,8 +317,8 @@ on_done(struct http_req *r, void *ctx)
 		    cfg_shown(run), r->status, r->attempts, msg);
 		break;
 	case HTTP_GAVE_UP_TRANSPORT:
-		advice = otsdb_put_size_advice(0, msg, r->body_len,
-		    r->got_nothing);
+		advice = run->cfg->import ? NULL : otsdb_put_size_advice(0, msg,
+		    r->body_len, r->got_nothing);
 		fatal_set(run->fatal, "%s: %s after %d attempts%s%s%s",
 		    cfg_shown(run),
 		    r->error, r->attempts, advice ? " (" : "",
@@ -434,13 +446,108 @@ static void
 too_big(struct run *run, const struct lineio *lr, const char *pt,
     size_t pn)
 {
-	char msg[300];
+	char msg[300], t[24];
+	size_t size = pn;
 
-	snprintf(msg, sizeof(msg), "datapoint of %zu bytes does not fit in a "
-	    "request of --request-size-limit %zu bytes%s", pn,
+	/* an import line: head, value, the timestamps' brackets, time */
+	if (run->cfg->import)
+		size = run->head.len + run->dp.value_len + 19 + (size_t)snprintf(
+		    t, sizeof(t), "%lld", (long long)run->dp.timestamp_ms);
+	snprintf(msg, sizeof(msg), "%s of %zu bytes does not fit in a "
+	    "request of --request-size-limit %zu bytes%s", run->cfg->import ?
+	    "datapoint (its import line)" : "datapoint", size,
 	    run->cfg->size_limit, run->cfg->compress ? ", even compressed" :
 	    "");
 	unsent(run, lr, pt, pn, msg);
+}
+
+/* Why VictoriaMetrics cannot store dp as it is, or NULL. */
+static const char *
+import_problem(const struct datapoint *dp)
+{
+	size_t i;
+
+	for (i = 0; i < dp->ntags; i++)
+		if (dp->tags[i].key_len == 8 &&
+		    memcmp(dp->tags[i].key, "__name__", 8) == 0)
+			return "a tag named __name__: VictoriaMetrics keeps the "
+			    "metric's name under that label";
+	return NULL;
+}
+
+/* Whether dp is of the series whose head run->head holds; if not, makes
+ * it so.  Comparing the names is cheaper than escaping them again: the
+ * memo holds their lengths (memo_lens: the name's, then each tag's key
+ * and value) and their bytes, one after the other (memo). */
+static void
+import_head(struct run *run, const struct datapoint *dp)
+{
+	size_t nl = 1 + 2 * dp->ntags, total = dp->metric_len, i;
+	const size_t *lens = (const size_t *)(void *)run->memo_lens.p;
+	int whole = 1; /* the tags' bytes lie in one piece (canonical) */
+	int same = run->memo_lens.len == nl * sizeof(size_t) &&
+	    lens[0] == dp->metric_len;
+
+	for (i = 0; same && i < dp->ntags; i++) {
+		const struct dp_tag *t = &dp->tags[i];
+
+		same = lens[1 + 2 * i] == t->key_len &&
+		    lens[2 + 2 * i] == t->val_len;
+		total += t->key_len + t->val_len;
+		whole = whole && t->val == t->key + t->key_len &&
+		    (i == 0 || t->key == t[-1].val + t[-1].val_len);
+	}
+	if (same && run->memo.len == total &&
+	    memcmp(run->memo.p, dp->metric, dp->metric_len) == 0) {
+		/* the tags' bytes in one piece when they lie so (a canonical
+		 * line's), else each */
+		if (whole && dp->ntags > 0) {
+			if (memcmp(run->memo.p + dp->metric_len,
+			    dp->tags[0].key, total - dp->metric_len) == 0)
+				return;
+		} else {
+			const char *m = run->memo.p + dp->metric_len;
+
+			for (i = 0; i < dp->ntags; i++) {
+				if (memcmp(m, dp->tags[i].key,
+				    dp->tags[i].key_len) != 0)
+					break;
+				m += dp->tags[i].key_len;
+				if (memcmp(m, dp->tags[i].val,
+				    dp->tags[i].val_len) != 0)
+					break;
+				m += dp->tags[i].val_len;
+			}
+			if (i == dp->ntags)
+				return;
+		}
+	}
+	buf_reset(&run->memo);
+	buf_reset(&run->memo_lens);
+	buf_append(&run->memo, dp->metric, dp->metric_len);
+	buf_append(&run->memo_lens, &dp->metric_len, sizeof(size_t));
+	for (i = 0; i < dp->ntags; i++) {
+		buf_append(&run->memo, dp->tags[i].key, dp->tags[i].key_len);
+		buf_append(&run->memo, dp->tags[i].val, dp->tags[i].val_len);
+		buf_append(&run->memo_lens, &dp->tags[i].key_len,
+		    sizeof(size_t));
+		buf_append(&run->memo_lens, &dp->tags[i].val_len,
+		    sizeof(size_t));
+	}
+	buf_reset(&run->head);
+	vm_import_head(&run->head, dp);
+}
+
+/* Adds the point just read (pt, its canonical line) to b. */
+static enum batch_result
+add(struct run *run, struct batch *b, const char *pt, size_t pn,
+    const struct lineio *lr)
+{
+	if (!run->cfg->import)
+		return batch_add(b, pt, pn, lr->lineno, lr->offset);
+	import_head(run, &run->dp);
+	return batch_add_import(b, run->head.p, run->head.len, run->dp.value,
+	    run->dp.value_len, run->dp.timestamp_ms, lr->lineno, lr->offset);
 }
 
 /* Reads one input to its end (or a stop or fatal error). */
@@ -485,11 +592,26 @@ restore_input(struct run *run, size_t idx)
 			unsent(run, lr, pt, pn, why);
 			continue;
 		}
-		br = batch_add(b, pt, pn, lr->lineno, lr->offset);
+		if (run->cfg->max_tags > 0 && !run->said_tags &&
+		    run->dp.ntags > (size_t)run->cfg->max_tags) {
+			run->said_tags = 1;
+			note(&run->ev->notes, NOTE_WARN, "%s:%llu: %zu tags, "
+			    "where the target takes at most %ld a point "
+			    "(tsd.storage.max_tags): it refuses such points, "
+			    "each reported (said once)", lr->name,
+			    (unsigned long long)lr->lineno, run->dp.ntags,
+			    run->cfg->max_tags);
+		}
+		if (run->cfg->import && (why = import_problem(&run->dp)) !=
+		    NULL) {
+			unsent(run, lr, pt, pn, why);
+			continue;
+		}
+		br = add(run, b, pt, pn, lr);
 		if (br == BATCH_FULL) {
 			submit(run, b, idx, batch_end_offset(b, b->n - 1));
 			b = new_batch(run, (int)idx);
-			br = batch_add(b, pt, pn, lr->lineno, lr->offset);
+			br = add(run, b, pt, pn, lr);
 		}
 		if (br == BATCH_TOO_BIG)
 			too_big(run, lr, pt, pn);
@@ -535,6 +657,9 @@ restore_run(const struct restore_config *cfg,
 	}
 	datapoint_init(&run.dp);
 	buf_init(&run.enc);
+	buf_init(&run.head);
+	buf_init(&run.memo);
+	buf_init(&run.memo_lens);
 	put_answer_init(&run.answer);
 	for (i = 0; i < n && !f->set && !stopped(&run); i++)
 		restore_input(&run, i);
@@ -555,6 +680,9 @@ restore_run(const struct restore_config *cfg,
 	free(run.inputs);
 	datapoint_free(&run.dp);
 	buf_free(&run.enc);
+	buf_free(&run.head);
+	buf_free(&run.memo);
+	buf_free(&run.memo_lens);
 	put_answer_free(&run.answer);
 	return f->set ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 /* restorerun.h - the restore engine: lines -> datapoints -> size-capped
- * batches -> /api/put through the HTTP queue; acks, rejects, resume */
+ * batches -> /api/put (or VictoriaMetrics' /api/v1/import) through the
+ * HTTP queue; acks, rejects, resume */
 #ifndef OTSDB_RESTORERUN_H
 #define OTSDB_RESTORERUN_H
 
@@ -27,6 +28,11 @@ struct restore_config {
 				 * written: read every answer's body */
 	int dry_run;            /* batch, count, send nothing */
 	int compress;           /* gzip bodies, size_limit on the gzip */
+	long max_tags;          /* the most tags a point the target takes
+				 * (OpenTSDB's tsd.storage.max_tags), 0:
+				 * unknown: more is said once */
+	int import;             /* url is VictoriaMetrics' /api/v1/import:
+				 * JSON lines, a 2xx stores all */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
 	struct reject_file *reject; /* or NULL */
 	/* a point the target would drop or change without an error: its

@@ -107,6 +107,66 @@ vm_export_match(struct buf *url, const char *selector, size_t len)
 }
 
 void
+vm_import_head(struct buf *out, const struct datapoint *dp)
+{
+	buf_puts(out, "{\"metric\":{\"__name__\":");
+	json_put_string(out, dp->metric, dp->metric_len);
+	datapoint_encode_tags(dp, out, 1);
+	buf_puts(out, "},\"values\":[");
+}
+
+/* Whether base's path is /WHAT/N or /WHAT/N/prometheus (a cluster's
+ * vminsert or vmselect); then root_len is the length of its root. */
+static int
+cluster_path(const char *base, const char *what, size_t *root_len)
+{
+	const char *p = strstr(base, "://"), *q;
+	size_t n = strlen(what);
+
+	if (p == NULL || (p = strchr(p + 3, '/')) == NULL || p[0] != '/' ||
+	    strncmp(p + 1, what, n) != 0 || p[1 + n] != '/')
+		return 0;
+	/* the tenant: accountID or accountID:projectID */
+	q = p + 2 + n;
+	if (*q < '0' || *q > '9')
+		return 0;
+	q += strspn(q, "0123456789:");
+	if (*q != '\0' && strcmp(q, "/prometheus") != 0)
+		return 0;
+	*root_len = (size_t)(p - base);
+	return 1;
+}
+
+int
+vm_insert_path(const char *base, size_t *root_len)
+{
+	return cluster_path(base, "insert", root_len);
+}
+
+void
+vm_import_url(struct buf *url, const char *base)
+{
+	size_t root, n = strlen(base);
+
+	buf_puts(url, base);
+	if (vm_insert_path(base, &root) && (n < 11 ||
+	    strcmp(base + n - 11, "/prometheus") != 0))
+		buf_puts(url, "/prometheus");
+	buf_puts(url, "/api/v1/import");
+}
+
+const char *
+vm_import_size_advice(long status, const char *msg)
+{
+	if (status == 413 || strstr(msg, "maxInsertRequestSize") != NULL ||
+	    strstr(msg, "too big") != NULL)
+		return "VictoriaMetrics takes at most -maxInsertRequestSize "
+		    "bytes a request (32 MiB by default): lower "
+		    "--request-size-limit";
+	return NULL;
+}
+
+void
 vm_flush_url(struct buf *url, const char *base)
 {
 	buf_puts(url, base);
@@ -116,7 +176,13 @@ vm_flush_url(struct buf *url, const char *base)
 void
 vm_health_url(struct buf *url, const char *base)
 {
-	buf_puts(url, base);
+	size_t root;
+
+	if (cluster_path(base, "insert", &root) ||
+	    cluster_path(base, "select", &root))
+		buf_append(url, base, root);
+	else
+		buf_puts(url, base);
 	buf_puts(url, "/health");
 }
 

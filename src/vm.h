@@ -23,11 +23,26 @@ void vm_selector(struct buf *out, const char *metric, size_t metric_len,
 void vm_export_url(struct buf *url, const char *base, int64_t lo,
     int64_t hi);
 void vm_export_match(struct buf *url, const char *selector, size_t len);
+/* The start of dp's series' /api/v1/import line, up to its values:
+ * {"metric":{"__name__":M,"k":"v",...},"values":[ */
+void vm_import_head(struct buf *out, const struct datapoint *dp);
+/* The import URL of base: a single node's base/api/v1/import; a
+ * cluster's vminsert base .../insert/N[/prometheus] gets
+ * .../insert/N/prometheus/api/v1/import. */
+void vm_import_url(struct buf *url, const char *base);
+/* Whether base is a cluster's vminsert URL (its path /insert/N or
+ * /insert/N/prometheus); its root (scheme and host) is then root_len
+ * bytes of base. */
+int vm_insert_path(const char *base, size_t *root_len);
+/* Advice for an import refused for its size (status, the server's
+ * message), or NULL. */
+const char *vm_import_size_advice(long status, const char *msg);
 /* The URL that makes recent writes searchable at once. */
 void vm_flush_url(struct buf *url, const char *base);
 
-/* The URL that answers "OK" on VictoriaMetrics (single node, vmselect,
- * vminsert), and whether an answer to it is that. */
+/* The URL that answers "OK" on VictoriaMetrics (single node; a vmselect
+ * or vminsert, /select/N/... or /insert/N/..., at its root), and whether
+ * an answer to it is that. */
 void vm_health_url(struct buf *url, const char *base);
 int vm_health_ok(const char *body, size_t len);
 

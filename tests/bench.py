@@ -108,12 +108,16 @@ def main():
     ap.add_argument("--dump-points", type=int, default=300000)
     ap.add_argument("--points", type=int, default=2000000)
     ap.add_argument("--fault-points", type=int, default=100000)
-    ap.add_argument("--only", choices=("planner",),
+    ap.add_argument("--only", choices=("planner", "vm-import"),
                     help="run only this part")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="otsdb-bench.")
     if args.only == "planner":
         bench_planner(args, tmp)
+        os.rmdir(tmp)
+        return
+    if args.only == "vm-import":
+        bench_vm_import(args, tmp)
         os.rmdir(tmp)
         return
     data = os.path.join(tmp, "points.ndjson")
@@ -151,7 +155,107 @@ def main():
     bench_dump_series(args, tmp)
     bench_dump_sparse(args, tmp)
     bench_planner(args, tmp)
+    bench_vm_import(args, tmp)
     os.rmdir(tmp)
+
+
+def generate_dumplike(path, n):
+    """n points as otsdb-dump writes them: by metric, then one-hour frame,
+    then series, then time (10 s apart); 50 metrics of 40 series."""
+    base = 1678233600000
+    per_series_hour = 360
+    series = 40
+    metrics = 50
+    hours = -(-n // (metrics * series * per_series_hour))
+    k = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for m in range(metrics):
+            for h in range(hours):
+                for s_ in range(series):
+                    for i in range(per_series_hour):
+                        if k >= n:
+                            return
+                        ts = base + h * 3600000 + i * 10000 + s_
+                        f.write('{"metric":"bench.vm%d","timestamp":%d,'
+                                '"value":%d,"tags":{"host":"h%d",'
+                                '"port":"%d"}}\n' % (m, ts, (k * 7) % 1000,
+                                                     s_ % 8, s_))
+                        k += 1
+
+
+def free_port():
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def proc_cpu(pid):
+    """CPU seconds (user + sys) a process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_vm_import(args, tmp):
+    """Into a real VictoriaMetrics, the same points written through its
+    OpenTSDB listener (/api/put) and through its HTTP API (/api/v1/import,
+    JSON lines), -c 4 -s 1M, each into a fresh VictoriaMetrics: wall,
+    client CPU and the server's CPU per million points (from /proc, up to
+    the flush that ends the run)."""
+    vm = "victoria-metrics"
+    if subprocess.run(["sh", "-c", "command -v " + vm],
+                      stdout=subprocess.DEVNULL).returncode != 0:
+        print("\n(victoria-metrics not installed: no import benchmark)")
+        return
+    data = os.path.join(tmp, "dumplike.ndjson")
+    generate_dumplike(data, args.points)
+    n = sum(1 for _ in open(data, "rb"))
+    print()
+    print("otsdb-restore into VictoriaMetrics 1.79, %d points (by series, "
+          "as otsdb-dump writes them), -c 4 -s 1M" % n)
+    print("%-34s %8s %14s %14s %10s" % ("case", "seconds", "client CPU/Mpt",
+                                        "server CPU/Mpt", "peak RSS"))
+    for name, listener in (("/api/put (OpenTSDB listener)", True),
+                           ("/api/v1/import (HTTP API)", False),
+                           ("/api/v1/import --compress", False)):
+        d = tempfile.mkdtemp(prefix="vm.", dir=tmp)
+        p1, p2 = free_port(), free_port()
+        while p2 == p1:
+            p2 = free_port()
+        proc = subprocess.Popen(
+            [vm, "-httpListenAddr=127.0.0.1:%d" % p1,
+             "-opentsdbHTTPListenAddr=127.0.0.1:%d" % p2,
+             "-storageDataPath=" + d, "-retentionPeriod=100y",
+             "-loggerLevel=ERROR"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        api = "http://127.0.0.1:%d" % p1
+        for _ in range(300):
+            try:
+                import urllib.request
+                urllib.request.urlopen(api + "/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cpu0 = proc_cpu(proc.pid)
+        cmd = [args.restore, "-q", "-c", "4", "-s", "1M"]
+        if "--compress" in name:
+            cmd.append("--compress")
+        if listener:
+            cmd += ["--target-api", api, "http://127.0.0.1:%d" % p2]
+        else:
+            cmd += [api]
+        rc, wall, cpu, rss, err = measure(cmd + [data])
+        server = proc_cpu(proc.pid) - cpu0
+        proc.terminate()
+        proc.wait()
+        subprocess.run(["rm", "-rf", d])
+        if rc != 0:
+            print("%s: exit %d: %s" % (name, rc, err.strip()))
+            continue
+        print("%-34s %8.2f %14.3f %14.3f %7.1f MiB"
+              % (name, wall, cpu / (n / 1e6), server / (n / 1e6),
+                 rss / 1024.0))
+    os.unlink(data)
 
 
 def bench_compress(args, data):

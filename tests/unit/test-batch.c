@@ -69,15 +69,34 @@ gunzip(const char *in, size_t n, char *out, size_t cap)
 	return rc == Z_STREAM_END && zs.avail_in == 0 ? len : (size_t)-1;
 }
 
+/* Finishes b: 1 when its gzip body fails or does not inflate to its
+ * plain one, else 0; the size sent raises *worst.  A batch is sent plain
+ * when gzip could not take more or saved nothing: then the plain body is
+ * under the cap. */
+static size_t
+finish(struct batch *b, size_t *worst)
+{
+	static char raw[1 << 23];
+	size_t sent;
+
+	if (batch_finish(b) < 0)
+		return 1;
+	sent = b->gzip ? b->gz.len : b->body.len;
+	if (sent > *worst)
+		*worst = sent;
+	return b->gzip && (gunzip(b->gz.p, b->gz.len, raw, sizeof(raw)) !=
+	    b->body.len || memcmp(raw, b->body.p, b->body.len) != 0);
+}
+
 /* Packs `count` objects of a kind and size into gzip batches of cap
  * bytes: every body under the cap and inflating to the points; returns
  * the number of batches. */
 static size_t
 gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
 {
-	static char obj[70000], raw[1 << 23];
+	static char obj[70000];
 	struct batch *b = batch_new_gzip(cap, 0, 0);
-	size_t k, len, sent, batches = 0, points = 0, worst = 0, bad = 0;
+	size_t k, len, batches = 0, points = 0, worst = 0, bad = 0;
 	size_t too_big = 0;
 	enum batch_result r;
 
@@ -85,16 +104,7 @@ gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
 		len = k < count ? make_obj(obj, obj_len, kind, (unsigned)k) : 0;
 		r = k < count ? batch_add(b, obj, len, k + 1, k) : BATCH_FULL;
 		if (r == BATCH_FULL && b->n > 0) {
-			bad += batch_finish(b) < 0;
-			/* sent plain when gzip could not take more or saved
-			 * nothing: then the plain body is under the cap */
-			sent = b->gzip ? b->gz.len : b->body.len;
-			if (sent > worst)
-				worst = sent;
-			if (b->gzip)
-				bad += gunzip(b->gz.p, b->gz.len, raw,
-				    sizeof(raw)) != b->body.len ||
-				    memcmp(raw, b->body.p, b->body.len) != 0;
+			bad += finish(b, &worst);
 			batches++;
 			points += b->n;
 			batch_free(b);
@@ -109,6 +119,114 @@ gzip_rows(size_t cap, int kind, size_t obj_len, size_t count)
 	    "gzip, cap %zu, kind %d, %zu objects of %zu bytes: %zu batches, "
 	    "largest %zu, %zu too big, %zu bad", cap, kind, count, obj_len,
 	    batches, worst, too_big, bad);
+	return batches;
+}
+
+/* The expected import body: closed lines, and the open run. */
+struct want {
+	struct buf lines, vals, ts;
+	const char *head;  /* the open run's head, or NULL */
+};
+
+static void
+want_close(struct want *w)
+{
+	if (w->head == NULL)
+		return;
+	buf_puts(&w->lines, w->head);
+	buf_append(&w->lines, w->vals.p, w->vals.len);
+	buf_puts(&w->lines, "],\"timestamps\":[");
+	buf_append(&w->lines, w->ts.p, w->ts.len);
+	buf_puts(&w->lines, "]}\n");
+	buf_reset(&w->vals);
+	buf_reset(&w->ts);
+	w->head = NULL;
+}
+
+static void
+want_add(struct want *w, const char *head, const char *val, size_t vlen,
+    int64_t ts)
+{
+	if (w->head != head)
+		want_close(w);
+	if (w->head != NULL) {
+		buf_putc(&w->vals, ',');
+		buf_putc(&w->ts, ',');
+	}
+	w->head = head;
+	buf_append(&w->vals, val, vlen);
+	buf_put_int64(&w->ts, (long long)ts);
+}
+
+/* Packs `count` points of a few series (runs of random length, values
+ * of random length) into import batches of cap bytes, plain or gzip:
+ * every body under the cap, its text exactly the JSON lines of its
+ * points (a line a run of one series), and every point in a batch or
+ * too big.  Returns the number of batches. */
+static size_t
+import_rows(size_t cap, int gzip, size_t count)
+{
+	static const char *h[3] = {
+		"{\"metric\":{\"__name__\":\"a\"},\"values\":[",
+		"{\"metric\":{\"__name__\":\"sys.cpu\",\"host\":\"x1\"},"
+		    "\"values\":[",
+		"{\"metric\":{\"__name__\":\"sys.cpu\",\"host\":\"x2\"},"
+		    "\"values\":["
+	};
+	struct batch *b = batch_new_import(cap, 0, 0, gzip);
+	struct want w;
+	char val[600];
+	size_t k, vlen = 0, batches = 0, points = 0, worst = 0;
+	size_t bad = 0, too_big = 0, series = 0, run = 0;
+	int64_t ts = 1678233600000;
+	enum batch_result r;
+
+	memset(&w, 0, sizeof(w));
+	rng = 88172645463325252ULL; /* the same points, plain or gzip */
+	for (k = 0; k <= count; k++) {
+		if (k < count) {
+			if (run == 0) {
+				series = next_rand() % 3;
+				run = 1 + next_rand() % 40;
+			}
+			run--;
+			vlen = next_rand() % 8 == 0 ? 1 + next_rand() % 500 :
+			    1 + next_rand() % 12;
+			memset(val, '1' + (char)(next_rand() % 9), vlen);
+			ts += 1 + next_rand() % 5000;
+			r = batch_add_import(b, h[series], strlen(h[series]),
+			    val, vlen, ts, k + 1, k);
+		} else
+			r = BATCH_FULL;
+		if (r == BATCH_FULL && b->n > 0) {
+			bad += finish(b, &worst);
+			want_close(&w);
+			bad += b->body.len != w.lines.len ||
+			    memcmp(b->body.p, w.lines.p, w.lines.len) != 0;
+			buf_reset(&w.lines);
+			batches++;
+			points += b->n;
+			batch_free(b);
+			b = batch_new_import(cap, 0, 0, gzip);
+			if (k < count)
+				r = batch_add_import(b, h[series],
+				    strlen(h[series]), val, vlen, ts, k + 1, k);
+		}
+		if (k < count && r == BATCH_TOO_BIG)
+			too_big++;
+		else if (k < count && r == BATCH_ADDED)
+			want_add(&w, h[series], val, vlen, ts);
+		else if (k < count)
+			bad++;
+	}
+	batch_free(b);
+	buf_free(&w.lines);
+	buf_free(&w.vals);
+	buf_free(&w.ts);
+	ok(worst <= cap && bad == 0 && points + too_big == count,
+	    "import%s, cap %zu, %zu points: %zu batches, largest %zu, %zu "
+	    "too big, %zu bad", gzip ? " gzip" : "", cap, count, batches,
+	    worst, too_big, bad);
 	return batches;
 }
 
@@ -310,6 +428,20 @@ main(void)
 		j = gzip_rows(4096, 1, 110, 20000);
 		ok(j * 3 <= plain + 1, "gzip: %zu batches where plain takes %zu",
 		    j, plain + 1);
+	}
+	{
+		/* import: caps from a point's size to 1 MiB, plain and gzip;
+		 * gzip packs more points a batch, never fewer */
+		static const size_t caps[] = { 64, 100, 700, 4096, 65536,
+		    1 << 20 };
+		size_t c, plain, gz;
+
+		for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+			plain = import_rows(caps[c], 0, 20000);
+			gz = import_rows(caps[c], 1, 20000);
+			ok(gz <= plain, "import cap %zu: gzip %zu batches, plain "
+			    "%zu", caps[c], gz, plain);
+		}
 	}
 	batch_free(NULL);
 	return done();

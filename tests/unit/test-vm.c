@@ -134,6 +134,60 @@ test_settings(void)
 	    "settings: Go durations");
 }
 
+/* The import's URLs and lines. */
+static void
+test_import(void)
+{
+	static const struct {
+		const char *base, *import, *health;
+	} urls[] = {
+		{ "http://v:8428", "http://v:8428/api/v1/import",
+		  "http://v:8428/health" },
+		{ "http://v:8480/insert/0", "http://v:8480/insert/0/prometheus/"
+		  "api/v1/import", "http://v:8480/health" },
+		{ "https://u:p@v/insert/12:3/prometheus", "https://u:p@v/insert/"
+		  "12:3/prometheus/api/v1/import", "https://u:p@v/health" },
+		{ "http://v:8481/select/0/prometheus", NULL,
+		  "http://v:8481/health" },
+		{ "http://v/insert/x", "http://v/insert/x/api/v1/import",
+		  "http://v/insert/x/health" },
+		{ "http://v/vm/insert/0", "http://v/vm/insert/0/api/v1/import",
+		  "http://v/vm/insert/0/health" },
+	};
+	struct datapoint dp;
+	struct dp_tag tags[2] = { { "h\"x", 3, "a\\b", 3 },
+	    { "z", 1, "\xc3\xbc", 2 } };
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		if (urls[i].import != NULL) {
+			buf_reset(&b);
+			vm_import_url(&b, urls[i].base);
+			is_mem(b.p, b.len, urls[i].import, urls[i].base);
+		}
+		buf_reset(&b);
+		vm_health_url(&b, urls[i].base);
+		is_mem(b.p, b.len, urls[i].health, urls[i].health);
+	}
+	memset(&dp, 0, sizeof(dp));
+	dp.metric = "sys.cpu/x";
+	dp.metric_len = 9;
+	dp.tags = tags;
+	dp.ntags = 2;
+	buf_reset(&b);
+	vm_import_head(&b, &dp);
+	is_mem(b.p, b.len, "{\"metric\":{\"__name__\":\"sys.cpu/x\","
+	    "\"h\\\"x\":\"a\\\\b\",\"z\":\"\xc3\xbc\"},\"values\":[",
+	    "import head: names and tags as JSON strings, escaped");
+	ok(vm_import_size_advice(413, "") != NULL &&
+	    vm_import_size_advice(400, "too big request") != NULL &&
+	    vm_import_size_advice(400, "cannot parse") == NULL,
+	    "import size advice: for a size refusal only");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -143,6 +197,7 @@ main(void)
 	size_t i;
 
 	test_settings();
+	test_import();
 	vm_export_init(&x);
 	buf_init(&got);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
