@@ -13,7 +13,8 @@ state file records the end of the last interval that both finished, so a
 rerun starts there.
 
   -s,  --source URL            OpenTSDB endpoint
-  -d,  --destination URL       VictoriaMetrics' OpenTSDB HTTP listener
+  -d,  --destination URL       VictoriaMetrics' HTTP API (port 8428) or
+                               its OpenTSDB listener
   -sd, --start_date TIME       first instant (any otsdb-dump TIME)
   -ed, --end_date TIME         end, excluded
   -m,  --metrics_prefix P      (default kilda.)

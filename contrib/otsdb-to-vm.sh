@@ -23,7 +23,8 @@ dump folders: dumping (foreground) and restoring (background) overlap.
 Required:
   -s,  --source, --opentsdb_endpoint URL
   -d,  --destination, --victoria_metrics_endpoint URL
-                           VictoriaMetrics' OpenTSDB HTTP listener
+                           VictoriaMetrics' HTTP API (port 8428) or its
+                           OpenTSDB listener
   -sd, --start_date DATE   YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (local time)
   -ed, --end_date DATE     end of the last interval, excluded
 

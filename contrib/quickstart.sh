@@ -91,9 +91,7 @@ demo() {
 	src="http://127.0.0.1:$(head -n 1 "$work/emu.port")"
 	port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 	p1=$(port)
-	p2=$(port)
 	victoria-metrics -httpListenAddr="127.0.0.1:$p1" \
-		-opentsdbHTTPListenAddr="127.0.0.1:$p2" \
 		-storageDataPath="$work/vm" -retentionPeriod=100y \
 		-loggerLevel=ERROR >"$work/vm.log" 2>&1 &
 	pids="$pids $!"
@@ -104,23 +102,25 @@ demo() {
 		[ "$i" -lt 300 ] || { cat "$work/vm.log" >&2; say "victoria-metrics did not start"; exit 1; }
 		sleep 0.1
 	done
+	# the servers live for this demo only: what is printed is what runs
 	echo "OpenTSDB emulator (source):    $src  $(curl -s "$src/emu/stats")"
-	echo "VictoriaMetrics (destination): $vm, OpenTSDB put listener http://127.0.0.1:$p2"
+	echo "VictoriaMetrics (destination): $vm (its HTTP API)"
 	echo "sample: $(wc -l <"$work/sample.ndjson") datapoints, 2023-03-08T00:00:00Z + 3 hours"
 	echo "running: otsdb-dump $src 2023-03-08T00:00:00Z -e 2023-03-08T03:00:00Z |"
-	echo "         tee dump.ndjson | otsdb-restore -s 1M --target-api $vm http://127.0.0.1:$p2"
+	echo "         tee dump.ndjson | otsdb-restore $vm"
 	set +e
 	"$build/otsdb-dump" "$src" 2023-03-08T00:00:00Z \
 		-e 2023-03-08T03:00:00Z 2>"$work/dump.err" | tee "$work/dump.ndjson" |
-		"$build/otsdb-restore" -s 1M --target-api "$vm" \
-		"http://127.0.0.1:$p2" 2>"$work/restore.err"
+		"$build/otsdb-restore" "$vm" 2>"$work/restore.err"
 	set -e
 	cat "$work/dump.err" "$work/restore.err"
-	echo "then, to read every point back: otsdb-restore --check $vm < dump.ndjson"
+	echo "running: otsdb-restore --check $vm < dump.ndjson"
 	set +e
-	"$build/otsdb-restore" --check "$vm" <"$work/dump.ndjson" >/dev/null
+	"$build/otsdb-restore" --check "$vm" <"$work/dump.ndjson" >/dev/null \
+		2>"$work/check.err"
 	checked=$?
 	set -e
+	cat "$work/check.err"
 	[ "$checked" -eq 0 ] || { say "the check found points missing or different"; exit 1; }
 	curl -sf "$vm/internal/force_flush" >/dev/null
 	moved=$(curl -sfG "$vm/api/v1/export" --data-urlencode 'match[]={__name__=~".+"}' |

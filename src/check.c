@@ -294,6 +294,8 @@ report(struct run *run)
 		size_t kn;
 		const char *k;
 
+		m->duplicates += p->extra;
+		run->c->duplicates += p->extra;
 		if (p->state == ST_FOUND) {
 			m->found++;
 			run->c->found++;

@@ -46,6 +46,8 @@ struct check_counters {
 	uint64_t found;           /* in the target, with an equal value */
 	uint64_t missing;         /* no point at that time */
 	uint64_t different;       /* a point at that time, another value */
+	uint64_t duplicates;      /* points held beyond the input's at a
+				   * series and time (stored twice) */
 	uint64_t missing_old;     /* of missing: older than the target keeps */
 	uint64_t missing_ahead;   /* of missing: too far ahead for it */
 	uint64_t rejected_lines;  /* bad input */

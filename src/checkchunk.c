@@ -214,6 +214,20 @@ checkchunk_match(struct check_chunk *ch, const struct span *spans,
 			while (j < end && got[j].ts < p->ts)
 				j++;
 			p->state = ST_MISSING;
+			p->extra = 0;
+			if (i == sp->first || p[-1].ts != p->ts) {
+				/* the input's and the target's points at
+				 * this time */
+				size_t a = 1, g = 0;
+
+				while (i + a < sp->first + sp->n &&
+				    p[a].ts == p->ts)
+					a++;
+				while (j + g < end && got[j + g].ts == p->ts)
+					g++;
+				if (g > a)
+					p->extra = (uint32_t)(g - a);
+			}
 			for (k = j; k < end && got[k].ts == p->ts; k++) {
 				if (compare_values(model, ch->vals.p +
 				    p->val_off, p->val_len, got[k].val,

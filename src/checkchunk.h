@@ -24,6 +24,9 @@ struct cpoint {
 	uint32_t val_len;
 	uint32_t got_off;   /* ST_DIFFERENT: the target's value text */
 	uint32_t got_len;
+	uint32_t extra;     /* points the target holds at this series and
+			     * time beyond the input's (on the first of
+			     * the input's points at that time) */
 	uint8_t state;
 };
 
@@ -86,7 +89,9 @@ void checkchunk_got(struct check_chunk *ch, size_t span, int64_t ts,
     const char *val, size_t len);
 /* Each point of the spans (points of a series each, in series order)
  * against the answer's points of its series: found (an equal value at
- * its time, by model), different (only other values), or missing. */
+ * its time, by model), different (only other values), or missing; and
+ * how many points more than the input has the target holds at a time
+ * (extra: a point stored twice). */
 void checkchunk_match(struct check_chunk *ch, const struct span *spans,
     size_t nspans, enum compare_model model);
 /* Whether a point of series s, or of the chunk, is missing. */

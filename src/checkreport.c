@@ -76,7 +76,7 @@ checkreport_table(const struct check_summary *s, FILE *out)
 		order[i] = i;
 	sort_summary = s;
 	qsort(order, n, sizeof(*order), by_name);
-	fputs("metric\tpoints\tfound\tmissing\tdifferent\n", out);
+	fputs("metric\tpoints\tfound\tmissing\tdifferent\tduplicates\n", out);
 	for (i = 0; i < n; i++) {
 		size_t kn;
 		const char *k = strmap_key(&s->names, order[i], &kn);
@@ -88,8 +88,8 @@ checkreport_table(const struct check_summary *s, FILE *out)
 		else
 			json_put_string(&b, k, kn);
 		fprintf(out, "%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t%"
-		    PRIu64 "\n", b.p, m->points, m->found, m->missing,
-		    m->different);
+		    PRIu64 "\t%" PRIu64 "\n", b.p, m->points, m->found,
+		    m->missing, m->different, m->duplicates);
 	}
 	buf_free(&b);
 	free(order);

@@ -13,7 +13,7 @@ struct buf;
 
 /* Per metric: points read, and found, missing or different. */
 struct check_metric {
-	uint64_t points, found, missing, different;
+	uint64_t points, found, missing, different, duplicates;
 };
 
 struct check_summary {
@@ -28,9 +28,9 @@ void checkreport_free(struct check_summary *s);
 size_t checkreport_metric(struct check_summary *s, const char *name,
     size_t n);
 /* The summary as a tab-separated table: a header line "metric points
- * found missing different", then a line a metric in bytewise order of
- * the names (a name with a control character is written as a JSON
- * string). */
+ * found missing different duplicates", then a line a metric in bytewise
+ * order of the names (a name with a control character is written as a
+ * JSON string). */
 void checkreport_table(const struct check_summary *s, FILE *out);
 
 /* Appends a line of the mismatches file: the point as read (the series'

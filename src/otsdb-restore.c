@@ -206,8 +206,14 @@ run_check(const struct restore_opts *o, const char *prog,
 		    "in one interval (%s): missing points may have been merged "
 		    "into a neighbour, and restoring them again merges them "
 		    "again", limits.merges);
+	if (c.duplicates > 0)
+		log_error("%llu points are held more than once by the target "
+		    "(a resend stored them again): sums and counts over them "
+		    "are off; VictoriaMetrics keeps every copy unless started "
+		    "with -dedup.minScrapeInterval=1ms", (unsigned long long)
+		    c.duplicates);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
-	    c.missing + c.different + c.rejected_lines > 0);
+	    c.missing + c.different + c.duplicates + c.rejected_lines > 0);
 out:
 	atomicfile_abort(&mfile);
 	status = session_close(s, prog, status, s->f.set || !ran);

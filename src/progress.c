@@ -191,16 +191,18 @@ summary_check(const struct check_counters *c, const char *what,
 
 	log_progress_end();
 	if (log_level() < LOG_NORMAL && !fatal &&
-	    c->missing + c->different + c->rejected_lines == 0)
+	    c->missing + c->different + c->duplicates + c->rejected_lines == 0)
 		return;
 	rates(rate, sizeof(rate), p, c->requests, secs);
 	log_error("%schecked %llu points of %llu lines against %s %s: %llu "
-	    "found, %llu missing, %llu different, %llu lines rejected; "
+	    "found, %llu missing, %llu different, %llu duplicates, %llu "
+	    "lines rejected; "
 	    "%llu requests, %llu retries, %.1f s%s", stopped ? "stopped: " :
 	    "", (unsigned long long)(c->found + c->missing + c->different),
 	    (unsigned long long)c->lines, what, shown,
 	    (unsigned long long)c->found, (unsigned long long)c->missing,
 	    (unsigned long long)c->different,
+	    (unsigned long long)c->duplicates,
 	    (unsigned long long)c->rejected_lines,
 	    (unsigned long long)c->requests, (unsigned long long)c->retries,
 	    secs, rate);

@@ -47,7 +47,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "remove-metadata", NULL, "with --dump-dir, delete FILE.rmeta.json "
 	  "once FILE is done" },
 	{ 's', "request-size-limit", "BYTES", "hard cap on a request body "
-	  "(default: what OpenTSDB's /api/config allows, else 4096)" },
+	  "(default: what OpenTSDB's /api/config allows, else 4096; 1M into "
+	  "VictoriaMetrics' import)" },
 	{ 0, "stats-file", "FILE", "write the run's counters to FILE every "
 	  "5 s and at the end (Prometheus text format)" },
 	{ 0, "sync", NULL, "ask OpenTSDB to answer only once the points are "
@@ -134,8 +135,8 @@ usage(FILE *f)
 	    "or different.\n"
 	    "\n"
 	    "Exit status: 0 every datapoint stored (--check: found), 1 some\n"
-	    "were rejected (see --reject-file; --check: some missing or\n"
-	    "different), 2 usage error, 3 fatal error.",
+	    "were rejected (see --reject-file; --check: some missing,\n"
+	    "different or held twice), 2 usage error, 3 fatal error.",
 	    help_rows);
 }
 

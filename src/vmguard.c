@@ -112,8 +112,8 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 		note(notes, NOTE_WARN, "%s/metrics: %s cannot be read", g->shown,
 		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :
 		    "-maxLabelValueLen");
-	note(notes, NOTE_VERBOSE, "%s: -retentionPeriod=%s, -dedup.minScrapeInterval=%s, "
-	    "-maxLabelsPerTimeseries=%ld, -maxLabelValueLen=%ld", g->shown,
+	note(notes, NOTE_VERBOSE, "%s: -retentionPeriod=%s, "
+	    "-dedup.minScrapeInterval=%s, -maxLabelsPerTimeseries=%ld, -maxLabelValueLen=%ld", g->shown,
 	    v->retention, v->dedup[0] ? v->dedup : "0s", v->max_labels,
 	    v->max_label_len);
 	cfg->refuse = vm_refuse;

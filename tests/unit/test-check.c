@@ -126,8 +126,8 @@ test_summary(void)
 	s.m = calloc(4, sizeof(*s.m));
 	{
 		int added;
-		struct check_metric a = { 3, 1, 1, 1 }, b = { 2, 2, 0, 0 };
-		struct check_metric c = { 1, 0, 1, 0 };
+		struct check_metric a = { 3, 1, 1, 1, 2 }, b = { 2, 2, 0, 0, 0 };
+		struct check_metric c = { 1, 0, 1, 0, 0 };
 
 		s.m[strmap_add(&s.names, "zz", 2, &added)] = a;
 		s.m[strmap_add(&s.names, "a.b", 3, &added)] = b;
@@ -135,10 +135,12 @@ test_summary(void)
 	}
 	checkreport_table(&s, f);
 	fclose(f);
-	is_str(text, "metric\tpoints\tfound\tmissing\tdifferent\n"
-	    "a.b\t2\t2\t0\t0\n"
-	    "\"t\\tab\"\t1\t0\t1\t0\n"
-	    "zz\t3\t1\t1\t1\n", "summary: sorted, a name with a tab quoted");
+	is_str(text, "metric\tpoints\tfound\tmissing\tdifferent\t"
+	    "duplicates\n"
+	    "a.b\t2\t2\t0\t0\t0\n"
+	    "\"t\\tab\"\t1\t0\t1\t0\t0\n"
+	    "zz\t3\t1\t1\t1\t2\n", "summary: sorted, a name with a tab "
+	    "quoted");
 	free(text);
 	checkreport_free(&s);
 }
