@@ -85,8 +85,9 @@ enum batch_result batch_add_import(struct batch *b, const char *head,
     size_t head_len, const char *val, size_t vlen, int64_t ts_ms,
     uint64_t lineno, uint64_t end_offset);
 /* Closes the array (import: the last line); the body is then b->body.p,
- * b->body.len bytes, and for a gzip batch its gzip b->gz.p, b->gz.len.  Returns 0, or -1 if the
- * gzip body came out over the cap (a bug: it must not be sent). */
+ * b->body.len bytes, and for a gzip batch its gzip b->gz.p, b->gz.len.
+ * Returns 0, or -1 if the gzip body came out over the cap (a bug: it
+ * must not be sent). */
 int batch_finish(struct batch *b);
 /* The input line number of point i, and the input offset just after
  * its line. */

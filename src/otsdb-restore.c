@@ -336,8 +336,8 @@ run_restore(const struct restore_opts *o, const char *prog,
 	if (input_list_readable(&s->inputs, &err) < 0)
 		fatal_set(&s->f, "%s", err.msg);
 	else if (preflight(o, s, &cfg, &url, &api) == 0 && (o->dry_run ||
-	    api == NULL || vm_guard_start(&guard, api, o->allow_dedup,
-	    s->http, &ev.notes, &cfg, &s->f) == 0)) {
+	    api == NULL || vm_guard_start(&guard, api, o->target_api != NULL,
+	    o->allow_dedup, s->http, &ev.notes, &cfg, &s->f) == 0)) {
 		restore_run(&cfg, &ev, s->http, s->inputs.v, s->inputs.n, &c,
 		    &s->f);
 		if (api != NULL && !o->dry_run && !s->f.set &&

@@ -96,8 +96,9 @@ void query_free(struct query *q);
  * A time up to 4294967295 ms is written in seconds (every reader takes
  * such a number as seconds); one that is not a whole second cannot be
  * written and is passed to bad.  Results without a metric name take
- * `metric`.  Points outside the frame are counted as dropped; values that are not numbers are
- * counted and passed to bad (when set).  Returns 0, or -1 with err when
+ * `metric`.  Points outside the frame are counted as dropped; values
+ * that are not numbers are counted and passed to bad (when set).
+ * Returns 0, or -1 with err when
  * the answer is not a query answer or is in seconds although
  * milliseconds were asked for; out is then as it was. */
 int query_render(struct query *q, const char *body, size_t len,

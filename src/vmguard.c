@@ -50,33 +50,39 @@ vm_refuse(void *ctx, const struct datapoint *dp)
 	return NULL;
 }
 
-/* GET api/metrics into *v; -1 with f set. */
+/* GET api/metrics into *v; -1 with err set. */
 static int
 vm_read(struct vm_guard *g, struct http *http, struct vm_settings *v,
-    struct fatal *f)
+    struct error *err)
 {
-	struct error err;
-
-	if (probe_vm_settings(http, g->api, g->shown, "--target-api", v,
-	    &err) < 0) {
-		fatal_set(f, "%s", err.msg);
-		return -1;
-	}
-	return 0;
+	return probe_vm_settings(http, g->api, g->shown, g->named ?
+	    "--target-api" : NULL, v, err);
 }
 
 int
-vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
-    struct http *http, const struct notes *notes, struct restore_config *cfg,
-    struct fatal *f)
+vm_guard_start(struct vm_guard *g, const char *api, int named,
+    int allow_dedup, struct http *http, const struct notes *notes,
+    struct restore_config *cfg, struct fatal *f)
 {
 	struct vm_settings *v = &g->before;
+	struct error err;
 	int64_t now = clock_wall_ms();
 
 	g->api = cli_base_url(api);
 	g->shown = cli_mask_url(g->api);
-	if (vm_read(g, http, v, f) < 0)
-		return -1;
+	g->named = named;
+	if (vm_read(g, http, v, &err) < 0) {
+		if (named) {
+			fatal_set(f, "%s", err.msg);
+			return -1;
+		}
+		/* the write URL itself: its settings are a bonus */
+		note(notes, NOTE_WARN, "%s: the target's settings and drop "
+		    "counters cannot be read, so points it drops without an "
+		    "error would go unnoticed but by --check", err.msg);
+		return 0;
+	}
+	g->active = 1;
 	if (v->dedup_ms > 1 && !allow_dedup) {
 		fatal_set(f, "%s merges the points of a series closer than "
 		    "-dedup.minScrapeInterval=%s into one, without an error: "
@@ -94,8 +100,8 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 		    "a day's margin): VictoriaMetrics would drop it silently",
 		    v->retention, (long long)(v->retention_ms / 86400000));
 	} else
-		note(notes, NOTE_WARN, "%s/metrics: -retentionPeriod %s%s%s cannot be read: "
-		    "points older than it would be dropped unnoticed but by "
+		note(notes, NOTE_WARN, "%s/metrics: -retentionPeriod %s%s%s "
+		    "cannot be read: points older than it would be dropped unnoticed but by "
 		    "the ledger", g->shown, v->retention[0] ? "'" : "",
 		    v->retention, v->retention[0] ? "'" : "");
 	if (g->min_ms < 0)
@@ -113,8 +119,9 @@ vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
 		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :
 		    "-maxLabelValueLen");
 	note(notes, NOTE_VERBOSE, "%s: -retentionPeriod=%s, "
-	    "-dedup.minScrapeInterval=%s, -maxLabelsPerTimeseries=%ld, -maxLabelValueLen=%ld", g->shown,
-	    v->retention, v->dedup[0] ? v->dedup : "0s", v->max_labels,
+	    "-dedup.minScrapeInterval=%s, -maxLabelsPerTimeseries=%ld, "
+	    "-maxLabelValueLen=%ld", g->shown, v->retention,
+	    v->dedup[0] ? v->dedup : "0s", v->max_labels,
 	    v->max_label_len);
 	cfg->refuse = vm_refuse;
 	cfg->refuse_ctx = g;
@@ -126,25 +133,31 @@ vm_guard_end(struct vm_guard *g, struct http *http,
     const struct notes *notes, struct restore_counters *c, struct fatal *f)
 {
 	struct vm_settings after;
+	struct error err;
 	struct buf url;
 	char grew[1024];
 
+	if (!g->active)
+		return;
 	buf_init(&url);
 	buf_puts(&url, g->api);
 	buf_puts(&url, "/internal/force_flush");
 	http_req_free(probe_get(http, &url));
 	buf_free(&url);
-	if (vm_read(g, http, &after, f) < 0)
+	if (vm_read(g, http, &after, &err) < 0) {
+		fatal_set(f, "%s", err.msg);
 		return;
+	}
 	c->ignored = vm_drops_grown(&g->before, &after, grew, sizeof(grew));
 	if (c->ignored > 0)
-		note(notes, NOTE_ERROR, "%s: the target's own counters say it dropped or "
-		    "changed %llu points after answering 2xx: %s; other writers "
+		note(notes, NOTE_ERROR, "%s: the target's own counters say it "
+		    "dropped or changed %llu points after answering 2xx: %s; other writers "
 		    "to the same VictoriaMetrics count there too, and "
 		    "'otsdb-restore --check %s' proves what is stored", g->shown,
 		    (unsigned long long)c->ignored, grew, g->shown);
 	else
-		note(notes, NOTE_VERBOSE, "%s: its drop counters did not grow", g->shown);
+		note(notes, NOTE_VERBOSE, "%s: its drop counters did not "
+		    "grow", g->shown);
 }
 
 void

@@ -16,6 +16,8 @@ struct restore_counters;
 struct vm_guard {
 	char *api;              /* without trailing / */
 	char *shown;
+	int named;              /* by --target-api: unreadable is fatal */
+	int active;             /* settings read: refusals and ledger on */
 	struct vm_settings before;
 	int64_t min_ms, max_ms; /* points outside [min, max] are dropped */
 	char why_old[240], why_new[160], why_labels[200], why_len[200];
@@ -23,11 +25,12 @@ struct vm_guard {
 
 /* Reads api/metrics: refuses to start against a deduplicating target
  * unless allow_dedup, says (notes) what cannot be read, and sets cfg's
- * refusal of the points the settings would drop or cut.  0, or -1 with
- * f set. */
-int vm_guard_start(struct vm_guard *g, const char *api, int allow_dedup,
-    struct http *http, const struct notes *notes, struct restore_config *cfg,
-    struct fatal *f);
+ * refusal of the points the settings would drop or cut.  An api not
+ * named by the user (the write URL) that cannot be read is said, and
+ * the run goes on without.  0, or -1 with f set. */
+int vm_guard_start(struct vm_guard *g, const char *api, int named,
+    int allow_dedup, struct http *http, const struct notes *notes,
+    struct restore_config *cfg, struct fatal *f);
 /* The ledger: flushes the target, reads its drop counters again, sets
  * c->ignored to what grew and says so. */
 void vm_guard_end(struct vm_guard *g, struct http *http,
