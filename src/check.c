@@ -209,7 +209,7 @@ on_done(struct http_req *r, void *ctx)
 	struct buf b;
 
 	http_count(r, &run->c->requests, &run->c->retries);
-	if (run->fatal->set)
+	if (run->fatal->set || r->stopped)
 		goto out;
 	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
 		checkchunk_got_reset(&run->ch);

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "exitcode.h"
 #include "http.h"
 #include "log.h"
@@ -93,10 +94,12 @@ cli_run_status(int broken_pipe, int fatal, int stop_signal, int partial)
 {
 	if (broken_pipe)
 		return EXIT_BROKEN_PIPE;
-	if (fatal)
-		return EXIT_FATAL;
+	/* a stop ends what was under way (its errors say "stopped by a
+	 * signal"): the status says the stop */
 	if (stop_signal)
 		return 128 + stop_signal;
+	if (fatal)
+		return EXIT_FATAL;
 	return partial ? EXIT_PARTIAL : EXIT_OK;
 }
 
@@ -468,6 +471,24 @@ on_retry(void *ctx, const char *url, const char *why, int attempt,
 	    (const char *)ctx, why, attempt, delay_ms / 1000.0);
 }
 
+/* A synchronous request waits: once a second, while one has been
+ * failing for a second or more, the progress line says so. */
+static void
+on_wait(void *ctx, const struct http *h)
+{
+	static int64_t next;
+	int64_t now = clock_mono_ms(), ms;
+	char why[200];
+
+	if (now < next)
+		return;
+	next = now + 1000;
+	ms = http_failing(h, why, sizeof(why));
+	if (ms >= 1000)
+		log_progress("%s: retrying: %s for %lld s", (const char *)ctx,
+		    why, (long long)(ms / 1000));
+}
+
 static void
 on_slowdown(void *ctx, int limit)
 {
@@ -489,6 +510,8 @@ cli_http_new(const char *user_agent, const struct cli_common *c,
 	ho.retryable = retryable;
 	ho.on_retry = on_retry;
 	ho.on_slowdown = on_slowdown;
+	ho.stop = &cli_stop_signal;
+	ho.on_wait = on_wait;
 	ho.ctx = (void *)(uintptr_t)shown;
 	h = http_new(&ho);
 	if (h == NULL)

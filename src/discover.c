@@ -141,6 +141,7 @@ suggest_all(struct disco *d, const char *prefix)
 		if (http_pending(d->http) == 0 && d->next == d->todo.n)
 			break;
 		http_pump(d->http, -1, 500);
+		http_waiting(d->http);
 	}
 	strvec_free(&d->todo);
 	return d->f->set ? -1 : 0;

@@ -152,6 +152,10 @@ on_lookup(struct http_req *r, void *ctx)
 	struct job *jb;
 
 	http_count(r, &d->c->requests, &d->c->retries);
+	if (r->stopped) { /* the run ends: nothing more of this metric */
+		http_req_free(r);
+		return;
+	}
 	if (probe_lookup_answer(r, d->cfg->shown, m->name,
 	    "4 x --max-response-size", &m->tsuids, NULL, NULL, &err) < 0)
 		fatal_set(d->f, "%s", err.msg);
@@ -410,6 +414,10 @@ on_query(struct http_req *r, void *ctx)
 	int limited = d->cfg->max_series > 0;
 
 	http_count(r, &d->c->requests, &d->c->retries);
+	if (r->stopped) { /* the run ends: the frame is not written */
+		http_req_free(r);
+		return;
+	}
 	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated) {
 		query_answered(jb, r);
 		http_req_free(r);

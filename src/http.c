@@ -41,6 +41,7 @@ struct http {
 	int limit;               /* in flight allowed now */
 	int good;                /* answers since the limit last changed */
 	int64_t calm_until;      /* no further slow-down before */
+	int answered;            /* a server answered once (any status) */
 	int busy;                /* recent share of overload signs, 1/1000 */
 	uint64_t finished;       /* requests whose callback ran */
 	size_t pending;
@@ -404,6 +405,68 @@ finish(struct http *h, struct http_req *r, enum http_outcome oc)
 		r->done(r, r->ctx);
 }
 
+static int
+stopping(const struct http *h)
+{
+	return h->o.stop != NULL && *h->o.stop;
+}
+
+/* Ends r, not in flight, for a stop. */
+static void
+stopped(struct http *h, struct http_req *r)
+{
+	r->next = NULL;
+	snprintf(r->error, sizeof(r->error), "stopped by a signal");
+	r->transport_code = 0;
+	r->stopped = 1;
+	finish(h, r, HTTP_GAVE_UP_TRANSPORT);
+}
+
+/* A stop: every request waiting for a retry ends, and every other one
+ * but those kept (which are sent, once: they hold what was read before
+ * the stop).  Callbacks may queue more: those end too. */
+static void
+halt(struct http *h)
+{
+	struct http_req *r, **pp, *kept = NULL, *last = NULL;
+
+	while (h->queue_head != NULL || h->parked != NULL) {
+		if ((r = h->queue_head) != NULL) {
+			h->queue_head = r->next;
+			if (h->queue_head == NULL)
+				h->queue_tail = NULL;
+			if (r->keep_on_stop) {
+				r->next = NULL;
+				if (last != NULL)
+					last->next = r;
+				else
+					kept = r;
+				last = r;
+				continue;
+			}
+		} else {
+			r = h->parked;
+			h->parked = r->next;
+			h->nparked--;
+		}
+		stopped(h, r);
+	}
+	h->queue_head = kept;
+	h->queue_tail = last;
+	for (pp = &h->active; *pp != NULL;) {
+		r = *pp;
+		if (r->keep_on_stop) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		curl_multi_remove_handle(h->multi, r->easy);
+		h->in_flight--;
+		stopped(h, r);
+		pp = &h->active; /* a callback may have changed the list */
+	}
+}
+
 /* Starts queued requests and due retries while slots are free. */
 static void
 top_up(struct http *h)
@@ -411,6 +474,8 @@ top_up(struct http *h)
 	int64_t now = clock_mono_ms();
 	struct http_req **pp, *r;
 
+	if (stopping(h))
+		halt(h); /* then only kept requests are queued */
 	for (pp = &h->parked; *pp && h->in_flight < h->limit &&
 	    rate_wait(h, now) == 0;) {
 		r = *pp;
@@ -592,6 +657,73 @@ http_wire(const struct http *h, uint64_t *sent, uint64_t *received)
 	*received = h->wire_recv;
 }
 
+/* Whether a transport error rc cannot heal by waiting; adds to r's error
+ * what to try. */
+static int
+will_not_heal(const struct http *h, struct http_req *r, CURLcode rc)
+{
+	const char *advice = NULL;
+	size_t n;
+
+	switch (rc) {
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_LOGIN_DENIED:
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		advice = strstr(r->error, "wrong version number") != NULL ?
+		    "the server does not speak TLS there: try http:// instead "
+		    "of https://" : "the TLS handshake failed: if the server "
+		    "is plain http, try http:// instead of https://; else "
+		    "check the port";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		advice = "the server's certificate cannot be verified: give its "
+		    "CA with --cacert FILE, or -k to skip the check";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		advice = "the host name does not resolve: check its spelling";
+		break;
+	case CURLE_COULDNT_CONNECT:
+		if (h->answered)
+			return 0; /* it answered before: may come back */
+		advice = "nothing listens there: check the host and the port, "
+		    "and that the server runs";
+		break;
+	default:
+		return 0;
+	}
+	n = strlen(r->error);
+	if (advice != NULL && n + 3 < sizeof(r->error))
+		snprintf(r->error + n, sizeof(r->error) - n, " (%s)", advice);
+	return 1;
+}
+
+void
+http_waiting(struct http *h)
+{
+	if (h->o.on_wait != NULL)
+		h->o.on_wait(h->o.ctx, h);
+}
+
+int64_t
+http_failing(const struct http *h, char *why, size_t n)
+{
+	const struct http_req *r, *worst = NULL;
+
+	for (r = h->parked; r != NULL; r = r->next)
+		if (worst == NULL || r->first_ms < worst->first_ms)
+			worst = r;
+	if (worst == NULL)
+		return -1;
+	if (worst->transport_code != 0)
+		snprintf(why, n, "%s", worst->error);
+	else
+		snprintf(why, n, "HTTP %ld", worst->status);
+	return clock_mono_ms() - worst->first_ms;
+}
+
 static void
 completed(struct http *h, CURLMsg *m)
 {
@@ -612,6 +744,7 @@ completed(struct http *h, CURLMsg *m)
 	if (rc == CURLE_WRITE_ERROR && r->resp_truncated)
 		rc = CURLE_OK;
 	if (rc == CURLE_OK) {
+		h->answered = 1;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 		adapt(h, overload_status(r->status) ||
 		    r->retry_after_ms > 0);
@@ -636,11 +769,10 @@ completed(struct http *h, CURLMsg *m)
 		    curl_easy_strerror(rc));
 	if (r->timed_out)
 		adapt(h, 1);
-	/* URL, TLS-verification and similar errors will not heal */
-	if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ||
-	    rc == CURLE_PEER_FAILED_VERIFICATION ||
-	    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_LOGIN_DENIED ||
-	    (r->timed_out && r->no_timeout_retry) || spent(h, r)) {
+	/* URL, TLS and name errors will not heal, nor a refused
+	 * connection to a server that never answered: said at once */
+	if (will_not_heal(h, r, rc) || (r->timed_out && r->no_timeout_retry) ||
+	    spent(h, r)) {
 		finish(h, r, HTTP_GAVE_UP_TRANSPORT);
 		return;
 	}
@@ -690,6 +822,10 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	memset(&wfd, 0, sizeof(wfd));
 	wfd.fd = wait_fd;
 	wfd.events = CURL_WAIT_POLLIN;
+	/* a signal interrupts the poll: then at most this long passes
+	 * before it is seen */
+	if (h->o.stop != NULL && wait > 250)
+		wait = 250;
 	curl_multi_poll(h->multi, wait_fd >= 0 ? &wfd : NULL,
 	    wait_fd >= 0 ? 1 : 0, (int)wait, &numfds);
 	if (wait_fd >= 0 && wfd.revents != 0)
@@ -716,8 +852,11 @@ http_request_sync(struct http *h, struct http_req *r)
 	r->done = sync_done;
 	r->ctx = &done;
 	http_submit(h, r);
-	while (done == NULL)
-		http_pump(h, -1, 1000);
+	while (done == NULL) {
+		http_pump(h, -1, 250);
+		if (done == NULL && h->o.on_wait != NULL)
+			h->o.on_wait(h->o.ctx, h);
+	}
 	return done;
 }
 

@@ -4,6 +4,7 @@
 #ifndef OTSDB_HTTP_H
 #define OTSDB_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,14 @@ struct http_opts {
 	uint64_t limit_rate;
 	/* called when signs of overload lower the requests in flight */
 	void (*on_slowdown)(void *ctx, int limit);
+	/* non-zero (a signal): no retry starts; requests waiting or in
+	 * flight end at once, as HTTP_GAVE_UP_TRANSPORT "stopped by a
+	 * signal", but for those marked keep_on_stop: sent once, or their
+	 * transfer goes on */
+	volatile sig_atomic_t *stop;
+	/* called about every 250 ms while a synchronous request waits,
+	 * and by http_waiting */
+	void (*on_wait)(void *ctx, const struct http *h);
 	void *ctx;
 };
 
@@ -67,12 +76,17 @@ struct http_req {
 	int transport_code; /* CURLcode of the last attempt */
 	int timed_out;      /* the last attempt ran past the timeout */
 	int got_nothing;    /* the server closed without an answer */
+	int stopped;        /* ended by a stop (opts.stop), not by the
+			     * server */
 	int attempts;
 	/* set by the caller: a timeout ends the request at once, without
 	 * a retry */
 	int no_timeout_retry;
 	/* set by the caller: the body is gzip (Content-Encoding: gzip) */
 	int gzip_body;
+	/* set by the caller: on a stop, a transfer in flight goes on to its
+	 * answer (a write whose outcome the caller must know) */
+	int keep_on_stop;
 	/* completion: called once; the callee may keep or free the request
 	 * (http_req_free) */
 	void (*done)(struct http_req *req, void *ctx);
@@ -90,6 +104,12 @@ struct http_req {
 };
 
 struct http *http_new(const struct http_opts *opts);
+/* For a caller's loop without a progress line of its own: calls the
+ * on_wait hook. */
+void http_waiting(struct http *h);
+/* While requests wait to be retried: how long the one failing longest
+ * has been failing (ms), its last failure in why; -1 when none waits. */
+int64_t http_failing(const struct http *h, char *why, size_t n);
 /* Frees the engine; requests still queued or in flight are dropped
  * without their callbacks (their `ctx` is the caller's to free). */
 void http_free(struct http *h);

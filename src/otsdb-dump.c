@@ -351,9 +351,10 @@ main(int argc, char **argv)
 		    "from there may repeat points of the last round, which "
 		    "a put stores once");
 	}
-	/* --follow ends normally on a signal */
-	status = cli_run_status(broken_pipe, f.set, o.follow_ms < 0 ?
-	    cli_stop_signal : 0, c.bad_values > 0);
+	/* --follow ends normally on a signal, whatever it interrupted */
+	status = cli_run_status(broken_pipe, f.set && (o.follow_ms < 0 ||
+	    !cli_stop_signal), o.follow_ms < 0 ? cli_stop_signal : 0,
+	    c.bad_values > 0);
 	if (!broken_pipe)
 		status = exit_status(status, cli_close_stdout(prog, f.set));
 	stats_dump(&pr.stats, &c, 1, status);

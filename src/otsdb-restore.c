@@ -216,6 +216,8 @@ run_check(const struct restore_opts *o, const char *prog,
 	    c.missing + c.different + c.duplicates + c.rejected_lines > 0);
 out:
 	atomicfile_abort(&mfile);
+	if (status == EXIT_FATAL && cli_stop_signal)
+		status = 128 + cli_stop_signal; /* the stop ended it */
 	status = session_close(s, prog, status, s->f.set || !ran);
 	checkreport_free(&sum);
 	return status;
@@ -351,6 +353,8 @@ run_restore(const struct restore_opts *o, const char *prog,
 	    c.rejected_lines + c.rejected_points + c.ignored > 0);
 out:
 	vm_guard_free(&guard);
+	if (status == EXIT_FATAL && cli_stop_signal)
+		status = 128 + cli_stop_signal; /* the stop ended it */
 	status = session_close(s, prog, status, s->f.set);
 	stats_restore(&s->pr.stats, &c, 1, status);
 	buf_free(&url);

@@ -596,13 +596,14 @@ otsdb_failure_text(const struct http_req *r, char *out, size_t n)
 	char msg[320];
 
 	if (r->outcome == HTTP_GAVE_UP_TRANSPORT) {
-		snprintf(out, n, "%s after %d attempts", r->error, r->attempts);
+		snprintf(out, n, "%s after %d attempt%s", r->error,
+		    r->attempts, r->attempts == 1 ? "" : "s");
 		return;
 	}
 	otsdb_error_text(r->resp.p, r->resp.len, msg, sizeof(msg));
 	if (r->outcome == HTTP_GAVE_UP_STATUS)
-		snprintf(out, n, "HTTP %ld after %d attempts: %s", r->status,
-		    r->attempts, msg);
+		snprintf(out, n, "HTTP %ld after %d attempt%s: %s", r->status,
+		    r->attempts, r->attempts == 1 ? "" : "s", msg);
 	else
 		snprintf(out, n, "HTTP %ld: %s", r->status, msg);
 }

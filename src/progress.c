@@ -14,6 +14,13 @@
 #include "stats.h"
 #include "restorerun.h"
 
+/* The plural ending: "s" unless n is 1. */
+static const char *
+s_(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static int
 due(struct progress *p, double *secs, int64_t start_ms)
 {
@@ -24,6 +31,21 @@ due(struct progress *p, double *secs, int64_t start_ms)
 	p->next_ms = now + 1000;
 	*secs = (now - start_ms) / 1000.0;
 	return 1;
+}
+
+/* "; retrying: WHY for N s" while a request has been failing for a
+ * second or more, else "". */
+static void
+retrying(const struct progress *p, char *out, size_t n)
+{
+	char why[200];
+	int64_t ms = p->http != NULL ? http_failing(p->http, why,
+	    sizeof(why)) : -1;
+
+	out[0] = '\0';
+	if (ms >= 1000)
+		snprintf(out, n, "; retrying: %s for %lld s", why,
+		    (long long)(ms / 1000));
 }
 
 void
@@ -46,55 +68,61 @@ void
 progress_dump(struct progress *p, const struct dump_counters *c)
 {
 	double secs;
-	char eta[32] = "?";
+	char eta[32] = "?", retry[300];
 
 	if (stats_due(&p->stats))
 		stats_dump(&p->stats, c, 0, 0);
 	if (!due(p, &secs, c->start_ms))
 		return;
+	retrying(p, retry, sizeof(retry));
 	/* by time covered: frames planned by the data differ in size */
 	if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
 		snprintf(eta, sizeof(eta), "%.0f s", secs *
 		    (double)(c->span_ms - c->span_done_ms) /
 		    (double)c->span_done_ms);
 	log_progress("metrics %llu/%llu, frames %llu/%llu, %.0f %% of the "
-	    "time, %llu points, %.0f points/s, ETA %s",
+	    "time, %llu points, %.0f points/s, ETA %s%s",
 	    (unsigned long long)c->metrics_done,
 	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
 	    (unsigned long long)c->frames_total, c->span_ms > 0 ?
 	    100.0 * (double)c->span_done_ms / (double)c->span_ms : 0.0,
 	    (unsigned long long)c->points, secs > 0 ? c->points / secs : 0.0,
-	    eta);
+	    eta, retry);
 }
 
 void
 progress_restore(struct progress *p, const struct restore_counters *c)
 {
 	double secs;
+	char retry[300];
 
 	if (stats_due(&p->stats))
 		stats_restore(&p->stats, c, 0, 0);
 	if (!due(p, &secs, c->start_ms))
 		return;
-	log_progress("%llu lines, %llu stored, %llu rejected, %.0f points/s",
-	    (unsigned long long)c->lines, (unsigned long long)c->stored,
+	retrying(p, retry, sizeof(retry));
+	log_progress("%llu lines, %llu stored, %llu rejected, %.0f "
+	    "points/s%s", (unsigned long long)c->lines,
+	    (unsigned long long)c->stored,
 	    (unsigned long long)(c->rejected_lines + c->rejected_points),
-	    secs > 0 ? c->stored / secs : 0.0);
+	    secs > 0 ? c->stored / secs : 0.0, retry);
 }
 
 void
 progress_check(struct progress *p, const struct check_counters *c)
 {
 	double secs;
+	char retry[300];
 
 	if (!due(p, &secs, c->start_ms))
 		return;
+	retrying(p, retry, sizeof(retry));
 	log_progress("%llu lines, %llu points checked: %llu found, %llu "
-	    "missing, %llu different",
+	    "missing, %llu different%s",
 	    (unsigned long long)c->lines,
 	    (unsigned long long)(c->found + c->missing + c->different),
 	    (unsigned long long)c->found, (unsigned long long)c->missing,
-	    (unsigned long long)c->different);
+	    (unsigned long long)c->different, retry);
 }
 
 /* ", N requests/s, N bytes/s" (both ways, on the wire), or "". */
@@ -123,21 +151,25 @@ summary_dump(const struct dump_counters *c, int stopped, int fatal,
 	if (log_level() < LOG_NORMAL && !fatal)
 		return;
 	if (c->dropped > 0)
-		snprintf(dropped, sizeof(dropped), ", %llu points outside "
-		    "their frame dropped", (unsigned long long)c->dropped);
+		snprintf(dropped, sizeof(dropped), ", %llu point%s outside "
+		    "their frame dropped", (unsigned long long)c->dropped,
+		    s_(c->dropped));
 	if (c->grown > 0 || c->shrunk > 0)
-		snprintf(sized, sizeof(sized), ", frames grown %llu times, "
-		    "shrunk %llu", (unsigned long long)c->grown,
+		snprintf(sized, sizeof(sized), ", frames grown %llu time%s, "
+		    "shrunk %llu", (unsigned long long)c->grown, s_(c->grown),
 		    (unsigned long long)c->shrunk);
 	rates(rate, sizeof(rate), p, c->requests, secs);
-	log_error("%s%llu metrics, %llu frames, %llu points, %llu requests, "
-	    "%llu retries, %llu splits, %llu values not dumped%s%s, %.1f s, "
-	    "%.0f points/s%s", stopped ? "stopped: " : "",
-	    (unsigned long long)c->metrics, (unsigned long long)c->frames,
-	    (unsigned long long)c->points, (unsigned long long)c->requests,
-	    (unsigned long long)c->retries, (unsigned long long)c->splits,
-	    (unsigned long long)c->bad_values, dropped, sized, secs,
-	    secs > 0 ? c->points / secs : 0.0, rate);
+	log_error("%s%llu metric%s, %llu frame%s, %llu point%s, %llu "
+	    "request%s, %llu retr%s, %llu split%s, %llu value%s not "
+	    "dumped%s%s, %.1f s, %.0f points/s%s", stopped ? "stopped: " : "",
+	    (unsigned long long)c->metrics, s_(c->metrics),
+	    (unsigned long long)c->frames, s_(c->frames),
+	    (unsigned long long)c->points, s_(c->points),
+	    (unsigned long long)c->requests, s_(c->requests),
+	    (unsigned long long)c->retries, c->retries == 1 ? "y" : "ies",
+	    (unsigned long long)c->splits, s_(c->splits),
+	    (unsigned long long)c->bad_values, s_(c->bad_values), dropped,
+	    sized, secs, secs > 0 ? c->points / secs : 0.0, rate);
 }
 
 void
@@ -150,8 +182,9 @@ summary_restore(const struct restore_counters *c, int dry_run,
 
 	log_progress_end();
 	if (c->deferred > 0)
-		snprintf(deferred, sizeof(deferred), ", %llu points refused for "
-		    "now and sent again", (unsigned long long)c->deferred);
+		snprintf(deferred, sizeof(deferred), ", %llu point%s refused "
+		    "for now and sent again", (unsigned long long)c->deferred,
+		    s_(c->deferred));
 	if (c->ignored > 0)
 		snprintf(deferred + strlen(deferred), sizeof(deferred) -
 		    strlen(deferred), ", %llu ignored by the target after a 2xx "
@@ -159,25 +192,26 @@ summary_restore(const struct restore_counters *c, int dry_run,
 	if (log_level() < LOG_NORMAL && !fatal)
 		return;
 	if (dry_run)
-		log_error("%sdry run: %llu lines read, %llu valid points, %llu "
-		    "rejected, %llu requests of at most %zu bytes (%llu "
+		log_error("%sdry run: %llu line%s read, %llu valid point%s, "
+		    "%llu rejected, %llu request%s of at most %zu bytes (%llu "
 		    "bytes) not sent", stopped ? "stopped: " : "",
-		    (unsigned long long)c->lines,
-		    (unsigned long long)c->points,
+		    (unsigned long long)c->lines, s_(c->lines),
+		    (unsigned long long)c->points, s_(c->points),
 		    (unsigned long long)rejected,
-		    (unsigned long long)c->requests, size_limit,
-		    (unsigned long long)c->bytes_sent);
+		    (unsigned long long)c->requests, s_(c->requests),
+		    size_limit, (unsigned long long)c->bytes_sent);
 	else {
 		rates(rate, sizeof(rate), p, c->requests, secs);
-		log_error("%s%llu lines read, %llu points stored, %llu "
-		    "rejected, %llu requests, %llu retries, %llu bytes sent, "
+		log_error("%s%llu line%s read, %llu point%s stored, %llu "
+		    "rejected, %llu request%s, %llu retr%s, %llu byte%s sent, "
 		    "%.1f s, %.0f points/s%s%s", stopped ? "stopped: " : "",
-		    (unsigned long long)c->lines,
-		    (unsigned long long)c->stored,
+		    (unsigned long long)c->lines, s_(c->lines),
+		    (unsigned long long)c->stored, s_(c->stored),
 		    (unsigned long long)rejected,
-		    (unsigned long long)c->requests,
+		    (unsigned long long)c->requests, s_(c->requests),
 		    (unsigned long long)c->retries,
-		    (unsigned long long)c->bytes_sent, secs,
+		    c->retries == 1 ? "y" : "ies",
+		    (unsigned long long)c->bytes_sent, s_(c->bytes_sent), secs,
 		    secs > 0 ? c->stored / secs : 0.0, rate, deferred);
 	}
 }
@@ -194,16 +228,18 @@ summary_check(const struct check_counters *c, const char *what,
 	    c->missing + c->different + c->duplicates + c->rejected_lines == 0)
 		return;
 	rates(rate, sizeof(rate), p, c->requests, secs);
-	log_error("%schecked %llu points of %llu lines against %s %s: %llu "
-	    "found, %llu missing, %llu different, %llu duplicates, %llu "
-	    "lines rejected; "
-	    "%llu requests, %llu retries, %.1f s%s", stopped ? "stopped: " :
-	    "", (unsigned long long)(c->found + c->missing + c->different),
-	    (unsigned long long)c->lines, what, shown,
-	    (unsigned long long)c->found, (unsigned long long)c->missing,
+	uint64_t checked = c->found + c->missing + c->different;
+
+	log_error("%schecked %llu point%s of %llu line%s against %s %s: %llu "
+	    "found, %llu missing, %llu different, %llu duplicate%s, %llu "
+	    "line%s rejected; %llu request%s, %llu retr%s, %.1f s%s",
+	    stopped ? "stopped: " : "", (unsigned long long)checked,
+	    s_(checked), (unsigned long long)c->lines, s_(c->lines), what,
+	    shown, (unsigned long long)c->found, (unsigned long long)c->missing,
 	    (unsigned long long)c->different,
-	    (unsigned long long)c->duplicates,
-	    (unsigned long long)c->rejected_lines,
-	    (unsigned long long)c->requests, (unsigned long long)c->retries,
+	    (unsigned long long)c->duplicates, s_(c->duplicates),
+	    (unsigned long long)c->rejected_lines, s_(c->rejected_lines),
+	    (unsigned long long)c->requests, s_(c->requests),
+	    (unsigned long long)c->retries, c->retries == 1 ? "y" : "ies",
 	    secs, rate);
 }

@@ -313,15 +313,16 @@ on_done(struct http_req *r, void *ctx)
 			    cfg_shown(run), r->status, msg);
 		break;
 	case HTTP_GAVE_UP_STATUS:
-		fatal_set(run->fatal, "%s: HTTP %ld after %d attempts: %s",
-		    cfg_shown(run), r->status, r->attempts, msg);
+		fatal_set(run->fatal, "%s: HTTP %ld after %d attempt%s: %s",
+		    cfg_shown(run), r->status, r->attempts, r->attempts == 1 ?
+		    "" : "s", msg);
 		break;
 	case HTTP_GAVE_UP_TRANSPORT:
 		advice = run->cfg->import ? NULL : otsdb_put_size_advice(0, msg,
 		    r->body_len, r->got_nothing);
-		fatal_set(run->fatal, "%s: %s after %d attempts%s%s%s",
-		    cfg_shown(run),
-		    r->error, r->attempts, advice ? " (" : "",
+		fatal_set(run->fatal, "%s: %s after %d attempt%s%s%s%s",
+		    cfg_shown(run), r->error, r->attempts, r->attempts == 1 ?
+		    "" : "s", advice ? " (" : "",
 		    advice ? advice : "", advice ? ")" : "");
 		break;
 	}
@@ -380,6 +381,7 @@ send_batch(struct run *run, struct batch *b, size_t input, uint64_t seq,
 	}
 	r->done = on_done;
 	r->ctx = p;
+	r->keep_on_stop = 1; /* its answer says what was stored */
 	if (due_ms > 0)
 		http_submit_at(run->http, r, due_ms);
 	else

@@ -151,10 +151,11 @@ vm_guard_end(struct vm_guard *g, struct http *http,
 	c->ignored = vm_drops_grown(&g->before, &after, grew, sizeof(grew));
 	if (c->ignored > 0)
 		note(notes, NOTE_ERROR, "%s: the target's own counters say it "
-		    "dropped or changed %llu points after answering 2xx: %s; other writers "
-		    "to the same VictoriaMetrics count there too, and "
-		    "'otsdb-restore --check %s' proves what is stored", g->shown,
-		    (unsigned long long)c->ignored, grew, g->shown);
+		    "dropped or changed %llu point%s after answering 2xx: %s; "
+		    "other writers to the same VictoriaMetrics count there "
+		    "too, and 'otsdb-restore --check %s' proves what is "
+		    "stored", g->shown, (unsigned long long)c->ignored,
+		    c->ignored == 1 ? "" : "s", grew, g->shown);
 	else
 		note(notes, NOTE_VERBOSE, "%s: its drop counters did not "
 		    "grow", g->shown);
