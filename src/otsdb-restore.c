@@ -327,6 +327,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	cfg.dry_run = o->dry_run;
 	cfg.compress = o->compress;
 	cfg.remove_metadata = o->remove_metadata;
+	cfg.flush_after_ms = o->flush_after_ms;
 	cfg.reject = s->reject;
 	cfg.stop = &cli_stop_signal;
 	memset(&ev, 0, sizeof(ev));

@@ -24,6 +24,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "dump-dir", "DIR", "read every *.ndjson file in DIR, in name "
 	  "order, and resume with FILE.rmeta.json" },
 	{ 'n', "dry-run", NULL, "read, validate and batch, but send nothing" },
+	{ 0, "flush-after", "SECONDS", "send what was read once the input "
+	  "has been idle this long (default 1; 0: only full requests)" },
 	{ 'h', "help", NULL, "print this help and exit" },
 	{ 0, "idle-timeout", "SECONDS", "abandon and retry a request that gets "
 	  "no byte for this long (default 60, 0 = off)" },
@@ -83,6 +85,7 @@ enum {
 	OPT_REMOVE_METADATA,
 	OPT_SYNC,
 	OPT_SYNC_TIMEOUT,
+	OPT_FLUSH_AFTER,
 };
 
 static const struct option long_options[] = {
@@ -93,6 +96,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "compress", no_argument, NULL, OPT_COMPRESS },
 	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
+	{ "flush-after", required_argument, NULL, OPT_FLUSH_AFTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "idle-timeout", required_argument, NULL, CLI_OPT_IDLE_TIMEOUT },
 	{ "insecure", no_argument, NULL, 'k' },
@@ -149,6 +153,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 	memset(o, 0, sizeof(*o));
 	o->size_limit = 4096;
 	o->max_line = 1 << 20;
+	o->flush_after_ms = 1000;
 	cli_common_init(&o->c, 30000);
 	while ((c = getopt_long(argc, argv, "c:hknqs:u:vV", long_options,
 	    NULL)) != -1) {
@@ -184,6 +189,12 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 			break;
 		case OPT_DUMP_DIR:
 			o->dump_dir = optarg;
+			break;
+		case OPT_FLUSH_AFTER:
+			if (cli_parse_seconds(optarg, 0, &o->flush_after_ms) < 0
+			    || o->flush_after_ms > 3600000)
+				cli_usage_error(prog, "invalid --flush-after '%s' "
+				    "(seconds, 0 to 3600)", optarg);
 			break;
 		case 'n':
 			o->dry_run = 1;

@@ -48,6 +48,8 @@ struct run {
 	struct buf memo_lens; /* and their lengths, size_t each */
 	struct put_answer answer;
 	size_t unfolded;  /* ack entries not yet folded, all inputs */
+	struct batch *cur; /* the batch being filled, of input cur_input */
+	size_t cur_input;
 	int said_tags;    /* more tags than max_tags was said */
 };
 
@@ -333,15 +335,37 @@ on_done(struct http_req *r, void *ctx)
 
 /* ------------------------------------------------------------ reading */
 
-/* lineio calls this before read(2): serve transfers until fd is ready. */
+static struct batch *new_batch(const struct run *run, int source);
+static void submit(struct run *run, struct batch *b, size_t input,
+    uint64_t end_offset);
+
+/* lineio calls this before read(2): serve transfers until fd is ready;
+ * once the input has been idle for flush_after_ms, send what the batch
+ * holds (a slow writer's points arrive in time, not when a request is
+ * full). */
 static void
 wait_input(void *ctx, int fd)
 {
 	struct run *run = ctx;
+	long idle = run->cfg->flush_after_ms;
+	int64_t due = clock_mono_ms() + idle, left;
+	struct batch *b;
 
-	while (http_pending(run->http) > 0 && !stopped(run)) {
+	while (!stopped(run) && !run->fatal->set) {
+		b = run->cur;
+		if (http_pending(run->http) == 0 && (b == NULL || b->n == 0 ||
+		    idle <= 0))
+			return; /* nothing to do meanwhile: read(2) waits */
+		left = b != NULL && b->n > 0 && idle > 0 ? due -
+		    clock_mono_ms() : 500;
+		if (left <= 0) {
+			run->cur = new_batch(run, (int)run->cur_input);
+			submit(run, b, run->cur_input,
+			    batch_end_offset(b, b->n - 1));
+			continue;
+		}
 		tick(run);
-		if (http_pump(run->http, fd, 500))
+		if (http_pump(run->http, fd, left < 500 ? (int)left : 500))
 			return;
 	}
 }
@@ -560,7 +584,6 @@ restore_input(struct run *run, size_t idx)
 	struct input rd;
 	struct lineio *lr = &rd.lr;
 	struct error err;
-	struct batch *b;
 	const char *line, *pt, *why;
 	size_t len, pn;
 	enum input_result ires;
@@ -568,7 +591,8 @@ restore_input(struct run *run, size_t idx)
 
 	if (open_input(run, in, &rd) < 0)
 		return;
-	b = new_batch(run, (int)idx);
+	run->cur = new_batch(run, (int)idx);
+	run->cur_input = idx;
 	while (!run->fatal->set && !stopped(run)) {
 		ires = input_next(&rd, &run->dp, &line, &len, &err);
 		if (ires == INPUT_EOF)
@@ -609,21 +633,26 @@ restore_input(struct run *run, size_t idx)
 			unsent(run, lr, pt, pn, why);
 			continue;
 		}
-		br = add(run, b, pt, pn, lr);
+		br = add(run, run->cur, pt, pn, lr);
 		if (br == BATCH_FULL) {
-			submit(run, b, idx, batch_end_offset(b, b->n - 1));
-			b = new_batch(run, (int)idx);
-			br = add(run, b, pt, pn, lr);
+			struct batch *full = run->cur;
+
+			run->cur = new_batch(run, (int)idx);
+			submit(run, full, idx, batch_end_offset(full,
+			    full->n - 1));
+			br = add(run, run->cur, pt, pn, lr);
 		}
 		if (br == BATCH_TOO_BIG)
 			too_big(run, lr, pt, pn);
 		if ((run->c->lines & 1023) == 0)
 			tick(run);
 	}
-	if (b->n > 0 && !run->fatal->set)
-		submit(run, b, idx, batch_end_offset(b, b->n - 1));
+	if (run->cur->n > 0 && !run->fatal->set)
+		submit(run, run->cur, idx, batch_end_offset(run->cur,
+		    run->cur->n - 1));
 	else
-		batch_free(b);
+		batch_free(run->cur);
+	run->cur = NULL;
 	if (!run->fatal->set && !stopped(run)) {
 		/* lines after the last point (bad or blank) are done too */
 		ack_push(run, in, lr->offset, 1);
