@@ -126,6 +126,8 @@ dump() {
 emu_start() {
 	_emu=$1
 	shift
+	# a name used before: its old port file must not be read as the new one
+	rm -f "$T/$_emu.port"
 	"$PYTHON3" "$EMULATOR" --port 0 "$@" >"$T/$_emu.port" 2>"$T/$_emu.err" &
 	_emu_pid=$!
 	PIDS="$PIDS $_emu_pid"
