@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -25,31 +26,87 @@
 #include "log.h"
 #include "xalloc.h"
 
+/* --help: option texts start at this column; no line is longer */
+#define HELP_COLUMN 30
+#define HELP_WIDTH 79
+
 volatile sig_atomic_t cli_stop_signal;
+
+/* Rows in the order of their long names, as the man pages list them. */
+static int
+by_long_name(const void *a, const void *b)
+{
+	const struct cli_help_row *x = a, *y = b;
+
+	return strcmp(x->longopt, y->longopt);
+}
+
+/* Prints text from column col on, wrapped at word boundaries so that no
+ * line passes column HELP_WIDTH (a word longer than that stays whole). */
+static void
+help_text(FILE *f, const char *text, size_t col)
+{
+	size_t at = col, n;
+	const char *p = text, *e;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		n = (size_t)(e - p);
+		if (n == 0)
+			break;
+		if (at > col && at + 1 + n > HELP_WIDTH) {
+			fprintf(f, "\n%*s", (int)col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fwrite(p, 1, n, f);
+		at += n;
+		p = e;
+	}
+	fputc('\n', f);
+}
 
 void
 cli_help(FILE *f, const char *usage, const char *intro,
     const struct cli_help_row *rows)
 {
-	const struct cli_help_row *r;
+	struct cli_help_row *sorted;
 	char left[80];
-	size_t w = 0, n;
+	size_t n = 0, i;
+	int len;
 
-	for (r = rows; r->longopt != NULL; r++) {
-		n = strlen(r->longopt) + (r->arg ? strlen(r->arg) + 1 : 0);
-		if (n > w)
-			w = n;
-	}
+	while (rows[n].longopt != NULL)
+		n++;
+	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	memcpy(sorted, rows, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_long_name);
 	fprintf(f, "Usage: %s\n%s\n\nOptions:\n", usage, intro);
-	for (r = rows; r->longopt != NULL; r++) {
-		snprintf(left, sizeof(left), "%s%s%s", r->longopt,
-		    r->arg ? "=" : "", r->arg ? r->arg : "");
+	for (i = 0; i < n; i++) {
+		const struct cli_help_row *r = &sorted[i];
+
 		if (r->shortopt)
-			fprintf(f, "  -%c, --%-*s  %s\n", r->shortopt, (int)w,
-			    left, r->text);
+			len = snprintf(left, sizeof(left), "  -%c, --%s%s%s",
+			    r->shortopt, r->longopt, r->arg ? "=" : "",
+			    r->arg ? r->arg : "");
 		else
-			fprintf(f, "      --%-*s  %s\n", (int)w, left, r->text);
+			len = snprintf(left, sizeof(left), "      --%s%s%s",
+			    r->longopt, r->arg ? "=" : "", r->arg ? r->arg :
+			    "");
+		fputs(left, f);
+		/* the text at HELP_COLUMN, or on the next line when the
+		 * option reaches it */
+		if (len + 2 > HELP_COLUMN)
+			fprintf(f, "\n%*s", HELP_COLUMN, "");
+		else
+			fprintf(f, "%*s", HELP_COLUMN - len, "");
+		help_text(f, r->text, HELP_COLUMN);
 	}
+	free(sorted);
 }
 
 void
@@ -426,10 +483,14 @@ int
 cli_start(const char *prog, const struct cli_common *c)
 {
 	struct sigaction sa;
+	struct stat st;
+	int piped = c->progress_yields_to_pipe && fstat(STDOUT_FILENO,
+	    &st) == 0 && S_ISFIFO(st.st_mode);
 
 	cli_tune_malloc();
 	log_init(prog, c->verbosity == 0 ? LOG_QUIET : c->verbosity == 1 ?
-	    LOG_NORMAL : LOG_VERBOSE, c->progress || isatty(STDERR_FILENO));
+	    LOG_NORMAL : LOG_VERBOSE, c->progress ||
+	    (isatty(STDERR_FILENO) && !piped));
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);

@@ -25,8 +25,9 @@ struct cli_help_row {
 	const char *text;
 };
 
-/* Prints "Usage: ..." then the rows, aligned, to f.  `rows` ends with a
- * row whose longopt is NULL. */
+/* Prints "Usage: ..." then the rows to f, in the order of their long
+ * names, each text from column 30 on and wrapped within 79 columns.
+ * `rows` ends with a row whose longopt is NULL. */
 void cli_help(FILE *f, const char *usage, const char *intro,
     const struct cli_help_row *rows);
 /* Prints "PROG VERSION" and the libcurl version to stdout. */
@@ -75,6 +76,9 @@ struct cli_common {
 	int netrc;
 	int insecure;     /* -k */
 	int progress;     /* --progress */
+	/* otsdb-dump: with stdout a pipe (into otsdb-restore, whose line
+	 * shows on the same terminal), no progress line unless --progress */
+	int progress_yields_to_pipe;
 	int verbosity;    /* 0 -q, 1 normal, 2 -v */
 	double max_rate;  /* --max-rate: requests a second, 0: no limit */
 	uint64_t limit_rate; /* --limit-rate: bytes a second, 0: no limit */

@@ -24,6 +24,8 @@ struct disco {
 	struct strvec todo;     /* prefixes to ask, in order */
 	size_t next;            /* the next one to send */
 	struct strvec *names;
+	struct strvec unknown;  /* names given that the server lacks */
+	int checking;           /* asking for names given, not a prefix */
 };
 
 /* Queues prefix + c for every character c from `first` on. */
@@ -57,6 +59,12 @@ discovery_failed(struct disco *d, const char *prefix, const char *why)
 	buf_init(&q);
 	json_put_string(&q, prefix, strlen(prefix));
 	buf_putc(&q, '\0');
+	if (d->checking) {
+		fatal_set(d->f, "%s: looking up metric %s: %s",
+		    d->cfg->shown, q.p, why);
+		buf_free(&q);
+		return;
+	}
 	if (d->cfg->notes != NULL)
 		note(d->cfg->notes, NOTE_VERBOSE, "metric discovery: "
 		    "/api/suggest for the names that start with %s: %s", q.p,
@@ -108,32 +116,24 @@ on_suggest(struct http_req *r, void *ctx)
 	narrow(d, prefix, last ? last : 1);
 }
 
-/* All metric names starting with prefix: suggest, and where an answer
- * may be cut off (OTSDB_SUGGEST_MAX names, or the server's own cap of
- * 25), narrow the prefix by every possible next character.  The calls
- * are independent: as many go at once as the engine allows, and one
- * waiting for a retry holds none back. */
+/* Sends a suggest call for every entry of d->todo (which the answers may
+ * lengthen), at most `max` names each, as many at once as the engine
+ * allows; one waiting for a retry holds none back.  0, or -1 with f. */
 static int
-suggest_all(struct disco *d, const char *prefix)
+ask_all(struct disco *d, void (*done)(struct http_req *, void *), int max)
 {
 	struct buf url;
 	struct http_req *r;
 
-	strvec_init(&d->todo);
-	/* an empty q also skips names from '~' up: go by first byte */
-	if (*prefix == '\0')
-		narrow(d, prefix, 1);
-	else
-		strvec_add(&d->todo, prefix, strlen(prefix));
 	while (!d->f->set) {
 		while (d->next < d->todo.n && http_busy(d->http) <
 		    (size_t)http_limit(d->http)) {
 			buf_init(&url);
 			otsdb_suggest_url(&url, d->cfg->base,
-			    d->todo.v[d->next]);
+			    d->todo.v[d->next], max);
 			r = http_req_new(xmemdup0(url.p, url.len), NULL, 0);
 			buf_free(&url);
-			r->done = on_suggest;
+			r->done = done;
 			r->ctx = d;
 			r->user = d->todo.v[d->next++];
 			http_submit(d->http, r);
@@ -143,8 +143,112 @@ suggest_all(struct disco *d, const char *prefix)
 		http_pump(d->http, -1, 500);
 		http_waiting(d->http);
 	}
-	strvec_free(&d->todo);
 	return d->f->set ? -1 : 0;
+}
+
+/* All metric names starting with prefix: suggest, and where an answer
+ * may be cut off (OTSDB_SUGGEST_MAX names, or the server's own cap of
+ * 25), narrow the prefix by every possible next character. */
+static int
+suggest_all(struct disco *d, const char *prefix)
+{
+	int rc;
+
+	strvec_init(&d->todo);
+	d->next = 0;
+	/* an empty q also skips names from '~' up: go by first byte */
+	if (*prefix == '\0')
+		narrow(d, prefix, 1);
+	else
+		strvec_add(&d->todo, prefix, strlen(prefix));
+	rc = ask_all(d, on_suggest, OTSDB_SUGGEST_MAX);
+	strvec_free(&d->todo);
+	return rc;
+}
+
+/* A name given exists when a suggest call for it, one name at most,
+ * answers that name (the server answers in byte order). */
+static void
+on_exists(struct http_req *r, void *ctx)
+{
+	struct disco *d = ctx;
+	const char *name = r->user;
+	struct strvec got;
+	struct error err;
+	char msg[400];
+	int cut, rc;
+
+	http_count(r, d->requests, d->retries);
+	if (r->outcome != HTTP_DONE_2XX) {
+		otsdb_failure_text(r, msg, sizeof(msg));
+		discovery_failed(d, name, msg);
+		http_req_free(r);
+		return;
+	}
+	strvec_init(&got);
+	rc = r->resp_truncated ? -1 : otsdb_suggest_parse(r->resp.p,
+	    r->resp.len, name, &got, &cut, &err);
+	http_req_free(r);
+	if (rc < 0)
+		discovery_failed(d, name, "not a JSON array of names");
+	else if (got.n == 0 || strcmp(got.v[0], name) != 0)
+		strvec_add(&d->unknown, name, strlen(name));
+	strvec_free(&got);
+}
+
+/* Every name of `names` the server knows, or a fatal error listing those
+ * it does not (-2), before any data is read. */
+static int
+check_names(struct disco *d, const struct strvec *names)
+{
+	struct buf q;
+	char from[300];
+	size_t i;
+	int rc;
+
+	strvec_init(&d->todo);
+	strvec_init(&d->unknown);
+	d->next = 0;
+	d->checking = 1;
+	for (i = 0; i < names->n; i++)
+		strvec_add(&d->todo, names->v[i], strlen(names->v[i]));
+	rc = ask_all(d, on_exists, 1);
+	if (rc == 0 && d->unknown.n > 0) {
+		strvec_sort_unique(&d->unknown);
+		buf_init(&q);
+		for (i = 0; i < d->unknown.n && i < 10; i++) {
+			if (i > 0)
+				buf_puts(&q, ", ");
+			json_put_string(&q, d->unknown.v[i],
+			    strlen(d->unknown.v[i]));
+		}
+		if (d->unknown.n > 10) {
+			buf_puts(&q, " and ");
+			buf_put_int64(&q, (long long)(d->unknown.n - 10));
+			buf_puts(&q, " more");
+		}
+		buf_putc(&q, '\0');
+		if (d->cfg->nmetrics && d->cfg->metrics_file)
+			snprintf(from, sizeof(from), "by --metric and in %s",
+			    d->cfg->metrics_file);
+		else if (d->cfg->metrics_file)
+			snprintf(from, sizeof(from), "in %s",
+			    d->cfg->metrics_file);
+		else
+			snprintf(from, sizeof(from), "by --metric");
+		if (names->n == 1)
+			fatal_set(d->f, "%s: no such metric: %s (given %s); "
+			    "nothing dumped", d->cfg->shown, q.p, from);
+		else
+			fatal_set(d->f, "%s: no such metric: %s (%zu of the "
+			    "%zu names given %s); nothing dumped",
+			    d->cfg->shown, q.p, d->unknown.n, names->n, from);
+		buf_free(&q);
+		rc = -2;
+	}
+	strvec_free(&d->todo);
+	strvec_free(&d->unknown);
+	return rc;
 }
 
 static int
@@ -205,8 +309,9 @@ discover_metrics(const struct discover_config *cfg, struct http *http,
 {
 	struct disco d;
 	struct strvec all;
-	size_t i;
-	int rc = 0;
+	struct buf q;
+	size_t i, before = names->n;
+	int rc = 0, given = cfg->nmetrics || cfg->metrics_file;
 
 	memset(&d, 0, sizeof(d));
 	d.cfg = cfg;
@@ -216,7 +321,7 @@ discover_metrics(const struct discover_config *cfg, struct http *http,
 	d.f = f;
 	d.names = &all;
 	strvec_init(&all);
-	if (cfg->nmetrics || cfg->metrics_file) {
+	if (given) {
 		for (i = 0; i < cfg->nmetrics; i++)
 			strvec_add(&all, cfg->metrics[i],
 			    strlen(cfg->metrics[i]));
@@ -230,6 +335,38 @@ discover_metrics(const struct discover_config *cfg, struct http *http,
 			if (cfg->nshards == 0 || discover_shard_of(all.v[i],
 			    cfg->nshards) == cfg->shard)
 				strvec_add(names, all.v[i], strlen(all.v[i]));
+	}
+	if (rc == 0 && all.n == 0 && cfg->require) {
+		buf_init(&q);
+		if (given)
+			fatal_set(f, "no metric selected: %s holds no "
+			    "metric name", strcmp(cfg->metrics_file, "-") == 0 ?
+			    "standard input" : cfg->metrics_file);
+		else if (cfg->prefix != NULL && *cfg->prefix != '\0') {
+			json_put_string(&q, cfg->prefix, strlen(cfg->prefix));
+			buf_putc(&q, '\0');
+			fatal_set(f, "no metric selected: %s has no metric "
+			    "whose name starts with %s (--metrics-prefix)",
+			    cfg->shown, q.p);
+		} else
+			fatal_set(f, "no metric selected: %s has no metric",
+			    cfg->shown);
+		buf_free(&q);
+		rc = -2;
+	} else if (rc == 0 && names->n == before && cfg->nshards > 0 &&
+	    cfg->notes != NULL)
+		note(cfg->notes, NOTE_WARN, "--shard %u/%u: none of the %zu "
+		    "metrics selected is in this shard", cfg->shard,
+		    cfg->nshards, all.n);
+	if (rc == 0 && given && cfg->require && names->n > before) {
+		struct strvec mine;
+
+		/* a name the server lacks is found before any data */
+		strvec_init(&mine);
+		for (i = before; i < names->n; i++)
+			strvec_add(&mine, names->v[i], strlen(names->v[i]));
+		rc = check_names(&d, &mine);
+		strvec_free(&mine);
 	}
 	strvec_free(&all);
 	return rc;

@@ -21,11 +21,17 @@ struct discover_config {
 	const char *metrics_file;  /* and/or these, one a line ("-" stdin) */
 	unsigned shard, nshards;   /* keep shard `shard` of nshards (0: all) */
 	const struct notes *notes; /* the failing internal step (verbose) */
+	/* the first call: nothing selected is an error, and names given
+	 * must exist (one suggest call each) */
+	int require;
 };
 
 /* Adds the selected metric names, sorted and unique, to names.  Runs its
- * requests to completion one by one (before any other work), counting
- * them in *requests and *retries.  0, or -1 with f set. */
+ * requests to completion (before any other work), counting them in
+ * *requests and *retries.  0; -1 with f set; with cfg->require, -2 with
+ * f set when nothing is selected (no name with the prefix, an empty
+ * metrics file) or a name given does not exist.  A --shard that holds
+ * none of the names selected is said, and is not an error. */
 int discover_metrics(const struct discover_config *cfg, struct http *http,
     struct strvec *names, uint64_t *requests, uint64_t *retries,
     struct fatal *f);

@@ -43,7 +43,7 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "metrics-file", "FILE", "dump the metrics named in FILE, one a "
 	  "line (- = stdin)" },
 	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
-	{ 'o', "output", "FILE", "write to FILE instead of stdout" },
+	{ 'o', "output", "FILE", "write to FILE instead of stdout (- is stdout)" },
 	{ 0, "plan", NULL, "print the metrics, series, frames and queries a "
 	  "dump would take, and exit, without a data query" },
 	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
@@ -125,13 +125,15 @@ usage(FILE *f)
 	    "in [TIME_START, TIME_STOP) to stdout as otsdb NDJSON (see\n"
 	    "otsdb-ndjson(5)).\n"
 	    "\n"
-	    "TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[.mmm] or\n"
-	    "'YYYY-MM-DD HH:MM:SS[.mmm]' (local time; a trailing Z or +HH:MM\n"
-	    "makes it absolute), epoch seconds, epoch milliseconds, or now.\n"
+	    "TIME: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.mmm]] or\n"
+	    "'YYYY-MM-DD HH:MM[:SS[.mmm]]' (local time; a trailing Z, or an\n"
+	    "offset +HH:MM, +HHMM or +HH, makes it absolute), epoch seconds,\n"
+	    "epoch milliseconds, or now.\n"
 	    "\n"
 	    "Exit status: 0 complete (with --follow: also when stopped by\n"
 	    "SIGTERM or SIGINT), 1 complete but some values could not be\n"
-	    "dumped, 2 usage error, 3 fatal error.",
+	    "dumped, 2 usage error, 3 fatal error, 4 no metric selected (or\n"
+	    "a metric named does not exist).",
 	    help_rows);
 }
 
@@ -199,7 +201,9 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 			o->prefix = optarg;
 			break;
 		case 'o':
-			o->output = optarg;
+			/* "-" is standard output, as everywhere */
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			o->to_stdout = o->output == NULL;
 			break;
 		case OPT_FRAME:
 			if (strcmp(optarg, "auto") == 0)
@@ -228,8 +232,8 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 		cli_usage_error(prog, "missing TIME_START");
 	if (optind < argc) {
 		if (timeparse(argv[optind], now, &o->start_ms) < 0)
-			cli_usage_error(prog, "invalid TIME_START '%s'",
-			    argv[optind]);
+			cli_usage_error(prog, "invalid TIME_START '%s': "
+			    "give " TIMEPARSE_FORMS, argv[optind]);
 		optind++;
 	}
 	if (optind < argc)
@@ -242,7 +246,8 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 	if (stop_text == NULL)
 		stop_text = "now";
 	if (timeparse(stop_text, now, &o->stop_ms) < 0)
-		cli_usage_error(prog, "invalid --time-stop '%s'", stop_text);
+		cli_usage_error(prog, "invalid --time-stop '%s': give "
+		    TIMEPARSE_FORMS, stop_text);
 	if (o->follow_ms >= 0)
 		o->stop_ms = INT64_MAX; /* checked round by round */
 	if (!o->list_metrics && o->follow_ms < 0 && o->stop_ms <= o->start_ms)
@@ -256,12 +261,13 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 		    "--dump-dir");
 	if (strncmp(prog, "kilda-", 6) == 0) {
 		o->seed_defaults = 1;
-		if (!o->dump_dir && !o->output && !o->list_metrics && !o->plan)
+		if (!o->dump_dir && !o->output && !o->to_stdout &&
+		    !o->list_metrics && !o->plan)
 			o->dump_dir = ".";
 		if (!o->prefix && !o->nmetrics && !o->metrics_file)
 			o->prefix = "kilda.";
 	}
-	if (o->output && o->dump_dir)
+	if ((o->output || o->to_stdout) && o->dump_dir)
 		cli_usage_error(prog, "--output and --dump-dir cannot be "
 		    "combined");
 	/* the metadata is what --follow resumes each round from */

@@ -17,6 +17,7 @@ struct dump_opts {
 	size_t nmetrics;
 	const char *metrics_file;
 	const char *output;
+	int to_stdout;            /* -o -: standard output, said so */
 	const char *dump_dir;
 	int remove_metadata;
 	struct cli_common c;     /* shared HTTP and output options */

@@ -9,6 +9,8 @@ enum {
 	EXIT_PARTIAL = 1, /* finished, but some datapoints were rejected */
 	EXIT_USAGE = 2,   /* bad command line */
 	EXIT_FATAL = 3,   /* I/O error, server unreachable, out of memory */
+	/* otsdb-dump: no metric selected, or a metric named does not exist */
+	EXIT_NO_METRIC = 4,
 	/* the reader of the output went away (128 + SIGPIPE, as a program
 	 * killed by SIGPIPE reports it): the output is cut short */
 	EXIT_BROKEN_PIPE = 128 + SIGPIPE

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "datapoint.h"
 #include "dumpdir.h"
 #include "error.h"
+#include "gzread.h"
 #include "input.h"
 #include "reject.h"
 #include "seedcsv.h"
@@ -45,6 +47,7 @@ input_list_init(struct input_list *l, const char *dump_dir,
 	for (i = 0; i < l->n; i++) {
 		l->v[i].path = l->paths.v[i];
 		l->v[i].rmeta = i < l->rmetas.n ? l->rmetas.v[i] : NULL;
+		l->v[i].in_dump_dir = dump_dir != NULL;
 	}
 	return 0;
 }
@@ -90,10 +93,18 @@ input_opts_init(struct input_opts *o, size_t max_line,
 	o->stop = stop;
 }
 
+static ssize_t
+read_gz(void *ctx, int fd, void *buf, size_t n, struct error *err)
+{
+	return gzread_read(ctx, fd, buf, n, err);
+}
+
 int
 input_open(struct input *in, const struct input_source *src,
     const struct input_opts *o, struct error *err)
 {
+	struct stat st;
+
 	memset(in, 0, sizeof(*in));
 	in->o = o;
 	if (lineio_open(&in->lr, src->path, o->max_line, err) < 0)
@@ -101,22 +112,34 @@ input_open(struct input *in, const struct input_source *src,
 	in->lr.wait = o->wait;
 	in->lr.wait_ctx = o->wait_ctx;
 	in->lr.stop = o->stop;
+	in->gz = gzread_new();
+	in->lr.read = read_gz;
+	in->lr.read_ctx = in->gz;
+	if (src->in_dump_dir && fstat(in->lr.fd, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		in->lr.hold_partial = 1;
 	if (src->rmeta == NULL)
 		return 0;
 	if (dumpdir_read_rmeta(src->rmeta, &in->start) < 0) {
 		error_set(err, "%s: unreadable resume metadata: %s",
 		    src->rmeta, strerror(errno));
-		lineio_close(&in->lr);
+		input_close(in);
 		return -1;
 	}
 	if (in->start > 0) {
 		if (lineio_skip(&in->lr, in->start, err) < 0) {
-			lineio_close(&in->lr);
+			input_close(in);
 			return -1;
 		}
-		note(o->notes, NOTE_WARN, "%s: resuming after line %llu (byte "
-		    "%llu)", src->path, (unsigned long long)in->lr.lineno,
-		    (unsigned long long)in->start);
+		/* a file done before is counted, not said */
+		if (fstat(in->lr.fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_size == in->start)
+			in->finished_before = 1;
+		else
+			note(o->notes, NOTE_WARN, "%s: resuming after line "
+			    "%llu (byte %llu)", src->path,
+			    (unsigned long long)in->lr.lineno,
+			    (unsigned long long)in->start);
 	}
 	return 0;
 }
@@ -125,6 +148,8 @@ void
 input_close(struct input *in)
 {
 	lineio_close(&in->lr);
+	gzread_free(in->gz);
+	in->gz = NULL;
 }
 
 int
@@ -165,8 +190,17 @@ input_next(struct input *in, struct datapoint *dp, const char **line,
 	for (;;) {
 		enum lineio_result lres = lineio_next(&in->lr, line, len, err);
 
-		if (lres == LINEIO_EOF)
+		if (lres == LINEIO_EOF) {
+			if (in->lr.held > 0 && !in->said_held++)
+				note(in->o->notes, NOTE_WARN, "%s:%llu: the "
+				    "last line has no newline yet (%zu bytes, "
+				    "the dump may be writing it): left unread, "
+				    "a later run reads it once it is complete",
+				    in->lr.name,
+				    (unsigned long long)in->lr.lineno + 1,
+				    in->lr.held);
 			return INPUT_EOF;
+		}
 		if (lres == LINEIO_ERROR)
 			return INPUT_ERROR;
 		if (in->o->lines != NULL)

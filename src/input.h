@@ -12,6 +12,7 @@
 #include "strvec.h"
 
 struct datapoint;
+struct gzread;
 struct error;
 struct notes;
 struct reject_file;
@@ -21,6 +22,9 @@ struct reject_file;
 struct input_source {
 	const char *path;
 	const char *rmeta;
+	/* a --dump-dir file: when it is a regular file, an unterminated
+	 * last line is left for a later run (the dump may be writing it) */
+	int in_dump_dir;
 };
 
 /* The inputs of a run, in order. */
@@ -61,6 +65,9 @@ struct input {
 	struct lineio lr;
 	const struct input_opts *o;
 	uint64_t start;               /* the byte it resumed at */
+	int said_held;                /* the held last line was said */
+	struct gzread *gz;            /* gzip input is read inflated */
+	int finished_before;          /* resumed at its end: nothing new */
 };
 
 enum input_result {
@@ -78,7 +85,8 @@ int input_open(struct input *in, const struct input_source *src,
  * files.  Blank lines are skipped; bad and over-long lines are counted,
  * said (source:line: why) and written to the reject file.  *line and
  * *len are the point's line, valid until the next call;
- * in->lr.lineno and in->lr.offset where it is. */
+ * in->lr.lineno and in->lr.offset where it is.  An unterminated last
+ * line of a --dump-dir file is left unread (said once): in->lr.held. */
 enum input_result input_next(struct input *in, struct datapoint *dp,
     const char **line, size_t *len, struct error *err);
 void input_close(struct input *in);

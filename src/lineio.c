@@ -70,12 +70,28 @@ fill(struct lineio *r, struct error *err)
 	room = r->cap - r->end < READ_CHUNK ? r->cap - r->end : READ_CHUNK;
 	if (r->wait != NULL)
 		r->wait(r->wait_ctx, r->fd);
-	do
-		n = read(r->fd, r->buf + r->end, room);
-	while (n < 0 && errno == EINTR && !(r->stop && *r->stop));
-	if (n < 0) {
-		error_set(err, "%s: read error: %s", r->name, strerror(errno));
-		return -1;
+	if (r->read != NULL) {
+		struct error why;
+
+		why.msg[0] = '\0';
+		do
+			n = r->read(r->read_ctx, r->fd, r->buf + r->end, room,
+			    &why);
+		while (n < 0 && errno == EINTR && !(r->stop && *r->stop));
+		if (n < 0) {
+			error_set(err, "%s: %s", r->name, why.msg[0] ? why.msg :
+			    strerror(errno));
+			return -1;
+		}
+	} else {
+		do
+			n = read(r->fd, r->buf + r->end, room);
+		while (n < 0 && errno == EINTR && !(r->stop && *r->stop));
+		if (n < 0) {
+			error_set(err, "%s: read error: %s", r->name,
+			    strerror(errno));
+			return -1;
+		}
 	}
 	if (n == 0)
 		r->eof = 1;
@@ -123,6 +139,11 @@ lineio_next(struct lineio *r, const char **line, size_t *len,
 		n = r->end - r->start;
 		nl = memchr(r->buf + r->start + r->scanned, '\n',
 		    n - r->scanned);
+		if (nl == NULL && r->eof && n > 0 && r->hold_partial &&
+		    n <= r->maxlen) {
+			r->held = n;
+			return LINEIO_EOF;
+		}
 		if (nl != NULL || (r->eof && n > 0)) {
 			size_t k = nl ? (size_t)(nl - (r->buf + r->start)) : n;
 

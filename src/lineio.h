@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct error;
 
@@ -30,11 +31,20 @@ struct lineio {
 	size_t scanned;   /* bytes after start known to hold no \n */
 	size_t maxlen;
 	int eof;
+	/* set by the caller: at the end of input, an unterminated last line
+	 * is left unread (a regular file still being written); `held` then
+	 * gives its length */
+	int hold_partial;
+	size_t held;
 	uint64_t lineno;  /* number of the line last returned (1-based) */
 	uint64_t offset;  /* file offset just after the last returned line */
 	uint64_t line_bytes; /* length of an over-long line (LINEIO_LONG) */
 	char prefix[1024];   /* the start of an over-long line */
 	void (*wait)(void *ctx, int fd);
+	/* when set, reads go through it (see gzread.h), else read(2) */
+	ssize_t (*read)(void *ctx, int fd, void *buf, size_t n,
+	    struct error *err);
+	void *read_ctx;
 	/* when set and non-zero after a signal, a blocked read gives up */
 	volatile sig_atomic_t *stop;
 	void *wait_ctx;
@@ -45,6 +55,8 @@ int lineio_open(struct lineio *r, const char *path, size_t maxlen,
     struct error *err);
 void lineio_close(struct lineio *r);
 /* The next line: *line and *len are valid until the next call.  With
+ * hold_partial, an unterminated last line ends the input instead (EOF,
+ * r->held its length, r->offset before it).  With
  * LINEIO_LONG, *line and *len hold the first bytes of the over-long line (at
  * most 1024) and r->line_bytes its full length. */
 enum lineio_result lineio_next(struct lineio *r, const char **line,

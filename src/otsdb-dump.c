@@ -256,8 +256,6 @@ dump(const struct dump_opts *o, struct http *http, const char *base,
 	    o->dump_dir, o->remove_metadata, &dump_notes, &err);
 	if (out == NULL)
 		fatal_set(f, "%s", err.msg);
-	if (names->n == 0 && out != NULL)
-		log_warn("no metric selected");
 	fill_config(o, base, shown, &cfg);
 	cfg.out = out;
 	cfg.memory = mem;
@@ -290,10 +288,12 @@ main(int argc, char **argv)
 	struct http *http;
 	struct progress pr = { 0 };
 	char *base, *shown;
-	int status, broken_pipe = 0;
+	int status, broken_pipe = 0, found;
 	int64_t followed = -1;
 
 	dumpopts_parse(argc, argv, prog, &o);
+	/* in dump | restore on one terminal, the restore's line shows */
+	o.c.progress_yields_to_pipe = 1;
 	if (cli_start(prog, &o.c) < 0)
 		return EXIT_FATAL;
 	memset(&c, 0, sizeof(c));
@@ -317,9 +317,12 @@ main(int argc, char **argv)
 	dc.shard = o.shard;
 	dc.nshards = o.nshards;
 	dc.notes = &dump_notes;
+	dc.require = 1;
 	strvec_init(&names);
-	if (discover_metrics(&dc, http, &names, &c.requests, &c.retries,
-	    &f) == 0) {
+	found = discover_metrics(&dc, http, &names, &c.requests, &c.retries,
+	    &f);
+	dc.require = 0; /* --follow's later rounds */
+	if (found == 0) {
 		if (o.list_metrics)
 			list_metrics(&names, &broken_pipe);
 		else if (o.plan)
@@ -340,8 +343,15 @@ main(int argc, char **argv)
 	}
 	if (f.set && !broken_pipe && f.err.msg[0] != '\0')
 		log_error("%s", f.err.msg);
-	if (!o.list_metrics && !o.plan && !broken_pipe)
+	if (!o.list_metrics && !o.plan && !broken_pipe && found != -2) {
 		summary_dump(&c, f.set || cli_stop_signal, f.set, &pr);
+		if ((f.set || cli_stop_signal) && o.follow_ms < 0)
+			log_warn("to resume: run the same command again; %s",
+			    o.dump_dir ? "each metric goes on after the last "
+			    "frame it completed" : "it dumps from TIME_START "
+			    "again (with --dump-dir DIR a rerun goes on where "
+			    "it stopped)");
+	}
 	if (followed >= 0 && !broken_pipe) {
 		char when[64];
 
@@ -355,6 +365,8 @@ main(int argc, char **argv)
 	status = cli_run_status(broken_pipe, f.set && (o.follow_ms < 0 ||
 	    !cli_stop_signal), o.follow_ms < 0 ? cli_stop_signal : 0,
 	    c.bad_values > 0);
+	if (found == -2 && !cli_stop_signal)
+		status = EXIT_NO_METRIC;
 	if (!broken_pipe)
 		status = exit_status(status, cli_close_stdout(prog, f.set));
 	stats_dump(&pr.stats, &c, 1, status);

@@ -188,8 +188,12 @@ run_check(const struct restore_opts *o, const char *prog,
 		fatal_set(&s->f, "%s: %s", o->mismatches, strerror(errno));
 	session_ended(s);
 	/* a table of a run that did not finish would look like a result */
-	if (!s->f.set && !cli_stop_signal)
+	if (!s->f.set && !cli_stop_signal) {
+		/* the table starts on a line of its own, not on the
+		 * progress line of the same terminal */
+		log_progress_end();
 		checkreport_table(&sum, table);
+	}
 	summary_check(&c, target.what, s->shown, s->f.set || cli_stop_signal,
 	    s->f.set, &s->pr);
 	if (c.missing_old > 0)
@@ -293,6 +297,21 @@ preflight(const struct restore_opts *o, struct session *s,
 	return 0;
 }
 
+/* After a stop or a fatal error: how a rerun goes on. */
+static void
+resume_hint(const struct restore_opts *o)
+{
+	if (o->dump_dir)
+		log_warn("to resume: run the same command again (each file "
+		    "goes on after the offset in its FILE.rmeta.json)");
+	else
+		log_warn("to resume: run the same command again; it sends "
+		    "the input from its start (OpenTSDB stores a point sent "
+		    "twice once; VictoriaMetrics keeps both unless started "
+		    "with -dedup.minScrapeInterval=1ms); --dump-dir resumes "
+		    "where a run stopped");
+}
+
 /* The restore: the inputs into the target's write path. */
 static int
 run_restore(const struct restore_opts *o, const char *prog,
@@ -348,8 +367,19 @@ run_restore(const struct restore_opts *o, const char *prog,
 			vm_guard_end(&guard, s->http, &ev.notes, &c, &s->f);
 	}
 	session_ended(s);
+	if (o->dump_dir && s->inputs.n > 0 && c.finished_before ==
+	    s->inputs.n && !s->f.set && !cli_stop_signal)
+		log_warn("nothing to do: every file of %s was restored before "
+		    "(its FILE.rmeta.json says so; delete those to restore "
+		    "again)", o->dump_dir);
+	else if (o->dump_dir && c.finished_before > 0)
+		log_verbose("%llu file%s of %s restored before, skipped",
+		    (unsigned long long)c.finished_before,
+		    c.finished_before == 1 ? "" : "s", o->dump_dir);
 	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
+	if ((s->f.set || cli_stop_signal) && !o->dry_run)
+		resume_hint(o);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.rejected_lines + c.rejected_points + c.ignored > 0);
 out:

@@ -40,11 +40,12 @@ otsdb_url_escape(struct buf *b, const char *s, size_t n)
 /* ------------------------------------------------------------ suggest */
 
 void
-otsdb_suggest_url(struct buf *url, const char *base, const char *prefix)
+otsdb_suggest_url(struct buf *url, const char *base, const char *prefix,
+    int max)
 {
 	buf_puts(url, base);
 	buf_puts(url, "/api/suggest?type=metrics&max=");
-	buf_put_int64(url, OTSDB_SUGGEST_MAX);
+	buf_put_int64(url, max);
 	buf_puts(url, "&q=");
 	otsdb_url_escape(url, prefix, strlen(prefix));
 }

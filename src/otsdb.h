@@ -25,9 +25,11 @@ void otsdb_url_escape(struct buf *out, const char *s, size_t n);
 
 /* ---- metric discovery: /api/suggest */
 
-/* The URL of a suggest call for metric names starting with prefix. */
+/* The URL of a suggest call for at most max metric names starting with
+ * prefix (OpenTSDB answers them in byte order, so with max 1 a name
+ * that exists is its own answer). */
 void otsdb_suggest_url(struct buf *url, const char *base,
-    const char *prefix);
+    const char *prefix, int max);
 /* Reads a suggest answer: adds the names that start with prefix to names
  * and sets *cut when the answer may have been cut off by a cap (then the
  * caller narrows the prefix).  0, or -1 when it is not an array of

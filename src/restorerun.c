@@ -30,6 +30,7 @@ struct source {
 	const struct input_source *in;
 	struct ackq ack;
 	int reading_done;
+	int held;         /* an unterminated last line was left unread */
 };
 
 struct run {
@@ -591,6 +592,7 @@ restore_input(struct run *run, size_t idx)
 
 	if (open_input(run, in, &rd) < 0)
 		return;
+	run->c->finished_before += rd.finished_before;
 	run->cur = new_batch(run, (int)idx);
 	run->cur_input = idx;
 	while (!run->fatal->set && !stopped(run)) {
@@ -658,6 +660,7 @@ restore_input(struct run *run, size_t idx)
 		ack_push(run, in, lr->offset, 1);
 		acked(run, in, ACKQ_NONE);
 		in->reading_done = 1;
+		in->held = lr->held > 0;
 	}
 	input_close(&rd);
 }
@@ -702,6 +705,7 @@ restore_run(const struct restore_config *cfg,
 		struct source *in = &run.inputs[i];
 
 		if (cfg->remove_metadata && in->in->rmeta && in->reading_done &&
+		    !in->held &&
 		    ackq_pending(&in->ack) == 0 && !cfg->dry_run &&
 		    unlink(in->in->rmeta) < 0 && errno != ENOENT)
 			note(&ev->notes, NOTE_ERROR, "%s: %s", in->in->rmeta,

@@ -57,6 +57,7 @@ struct restore_counters {
 	uint64_t requests;        /* HTTP attempts (dry run: batches) */
 	uint64_t retries;
 	uint64_t bytes_sent;
+	uint64_t finished_before; /* inputs whose resume offset is their end */
 	int64_t start_ms;         /* clock_mono_ms() at the start */
 };
 

@@ -55,31 +55,45 @@ timeparse(const char *s, int64_t now_ms, int64_t *out_ms)
 		return -1;
 	rest = s + 10;
 	if (*rest == 'T' || *rest == ' ') {
-		if (strlen(rest) < 9 || digits(rest + 1, 2, &hh) < 0 ||
-		    rest[3] != ':' || digits(rest + 4, 2, &mi) < 0 ||
-		    rest[6] != ':' || digits(rest + 7, 2, &ss) < 0)
+		/* HH:MM, seconds and milliseconds optional */
+		if (strlen(rest) < 6 || digits(rest + 1, 2, &hh) < 0 ||
+		    rest[3] != ':' || digits(rest + 4, 2, &mi) < 0)
 			return -1;
-		rest += 9;
-		/* .mmm: milliseconds, as the tools print times */
-		if (*rest == '.') {
-			for (rest++, scale = 100; *rest >= '0' && *rest <= '9' &&
-			    scale > 0; rest++, scale /= 10)
-				frac += (*rest - '0') * scale;
-			if (scale == 100)
+		rest += 6;
+		if (*rest == ':') {
+			if (digits(rest + 1, 2, &ss) < 0)
 				return -1;
+			rest += 3;
+			/* .mmm: milliseconds, as the tools print times */
+			if (*rest == '.') {
+				for (rest++, scale = 100; *rest >= '0' &&
+				    *rest <= '9' && scale > 0; rest++,
+				    scale /= 10)
+					frac += (*rest - '0') * scale;
+				if (scale == 100)
+					return -1;
+			}
 		}
 	}
 	if (*rest == 'Z') {
 		utc = 1;
 		rest++;
 	} else if (*rest == '+' || *rest == '-') {
+		/* +HH:MM, +HHMM or +HH, as ISO 8601 and date(1) write them */
 		sign = *rest == '+' ? 1 : -1;
-		if (strlen(rest) != 6 || digits(rest + 1, 2, &oh) < 0 ||
-		    rest[3] != ':' || digits(rest + 4, 2, &om) < 0 ||
-		    oh > 23 || om > 59)
+		om = 0;
+		if (digits(rest + 1, 2, &oh) < 0)
+			return -1;
+		rest += 3;
+		if (*rest == ':' || *rest != '\0') {
+			rest += *rest == ':';
+			if (digits(rest, 2, &om) < 0)
+				return -1;
+			rest += 2;
+		}
+		if (oh > 23 || om > 59)
 			return -1;
 		utc = 1;
-		rest += 6;
 	}
 	if (*rest != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 ||
 	    hh > 23 || mi > 59 || ss > 59)

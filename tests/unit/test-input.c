@@ -102,7 +102,7 @@ test_read(void)
 {
 	struct input in;
 	struct input_opts o;
-	struct input_source src = { NULL, NULL };
+	struct input_source src = { NULL, NULL, 0 };
 	struct datapoint dp;
 	struct error err;
 	struct reject_file *rf;

@@ -198,7 +198,7 @@ test_suggest(void)
 		struct buf url;
 
 		buf_init(&url);
-		otsdb_suggest_url(&url, B, "kilda.f low");
+		otsdb_suggest_url(&url, B, "kilda.f low", OTSDB_SUGGEST_MAX);
 		is_str(url.p, B "/api/suggest?type=metrics&max=5000&q=kilda.f"
 		    "%20low", "suggest URL");
 		buf_free(&url);
