@@ -18,13 +18,15 @@ rerun starts there.
   -sd, --start_date TIME       first instant (any otsdb-dump TIME)
   -ed, --end_date TIME         end, excluded
   -m,  --metrics_prefix P      (default kilda.)
-  -i,  --interval SECONDS      length of one interval (default 86400)
+  -i,  --interval day|hour|SECONDS
+                               length of one interval (default day)
   -f,  --state_file FILE       (default ./otsdb-pipe-to-vm.state)
   -h,  --help
 
 Environment: OTSDB_DUMP, OTSDB_RESTORE, OTSDB_DUMP_OPTS,
 OTSDB_RESTORE_OPTS, RESTORE_SIZE_LIMIT (1048576).
-Exit status: 0 done; 1 an interval failed (rerun to continue); 2 usage.
+Exit status: 0 done; 1 an interval failed (rerun to continue); 2 usage;
+4 no metric starts with the prefix (nothing done).
 EOF2
 }
 
@@ -65,7 +67,12 @@ done
 if [ -z "$src" ] || [ -z "$dst" ] || [ -z "$start" ] || [ -z "$end" ]; then
 	die_usage "-s, -d, -sd and -ed are mandatory"
 fi
-case $step in '' | *[!0-9]* | 0) die_usage "--interval wants seconds" ;; esac
+# one spelling for both scripts: day, hour, or seconds
+case $step in
+day) step=86400 ;;
+hour) step=3600 ;;
+'' | *[!0-9]* | 0) die_usage "--interval must be day, hour or seconds" ;;
+esac
 
 # START/END: epoch seconds or ms, or a date (local time)
 epoch_ms() {
@@ -77,6 +84,25 @@ epoch_ms() {
 }
 s=$(epoch_ms "$start") || die_usage "bad --start_date '$start'"
 e=$(epoch_ms "$end") || die_usage "bad --end_date '$end'"
+# the metrics about to move, said first; none at all is an error (exit 4:
+# otsdb-dump's status when nothing is selected)
+# shellcheck disable=SC2086
+metrics=$("$OTSDB_DUMP" --list-metrics -m "$prefix" $OTSDB_DUMP_OPTS "$src" \
+	</dev/null)
+rc=$?
+if [ "$rc" -eq 4 ]; then
+	echo "otsdb-pipe-to-vm.sh: no metric to migrate: $src has none starting with \"$prefix\"" >&2
+	exit 4
+elif [ "$rc" -ne 0 ]; then
+	echo "otsdb-pipe-to-vm.sh: could not list the metrics (otsdb-dump status $rc); rerun to continue" >&2
+	exit 1
+fi
+n=$(printf '%s\n' "$metrics" | grep -c .)
+shown=$(printf '%s\n' "$metrics" | head -n 10 | tr '\n' ' ')
+[ "$n" -gt 10 ] && shown="$shown... ($((n - 10)) more)"
+word=metrics
+[ "$n" -eq 1 ] && word=metric
+echo "otsdb-pipe-to-vm.sh: migrating $n $word starting with \"$prefix\": $shown" >&2
 if [ -s "$state" ]; then
 	read -r s <"$state"
 	echo "otsdb-pipe-to-vm.sh: continuing at $s ms (from $state)" >&2

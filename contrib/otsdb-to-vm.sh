@@ -30,7 +30,9 @@ Required:
 
 Options:
   -m,   --metrics_prefix P        metric prefix (default kilda.)
-  -i,   --interval day|hour       size of one dump folder (default day)
+  -i,   --interval day|hour|SECONDS
+                                  size of one dump folder (default day;
+                                  86400 is day, 3600 hour)
   -c,   --concurrent_jobs N       dump concurrency, 1..50 (default 1)
   -q,   --query_frame_size S      fixed query frames of S seconds (default:
                                   otsdb-dump's frames planned by the data,
@@ -55,7 +57,8 @@ RESTORE_SIZE_LIMIT (1048576), DEBUG.
 
 Exit status: 0 everything migrated (and, with --check_url, read back);
 1 an interval or folder was lost or did not check (reported, never
-deleted); 2 usage; 130 stopped with Ctrl-C.
+deleted); 2 usage; 4 no metric starts with the prefix (nothing done);
+130 stopped with Ctrl-C.
 EOF
 }
 
@@ -121,10 +124,12 @@ done
 [ -n "$destination_url" ] || die_usage "--victoria_metrics_endpoint is mandatory"
 [ -n "$start_date" ] || die_usage "--start_date is mandatory"
 [ -n "$end_date" ] || die_usage "--end_date is mandatory"
+# one spelling for both scripts: day, hour, or seconds
 case $interval in
-day) step=86400; name_format=%Y-%m-%d ;;
-hour) step=3600; name_format=%Y-%m-%dT%H ;;
-*) die_usage "--interval must be day or hour" ;;
+day | 86400) interval=day; step=86400; name_format=%Y-%m-%d ;;
+hour | 3600) interval=hour; step=3600; name_format=%Y-%m-%dT%H ;;
+'' | *[!0-9]* | 0) die_usage "--interval must be day, hour or seconds" ;;
+*) step=$interval; name_format=%Y-%m-%dT%H%M%S ;;
 esac
 case $concurrent_jobs in
 '' | *[!0-9]*) die_usage "--concurrent_jobs must be 1..50" ;;
@@ -163,6 +168,26 @@ if [ -e "$marker_for_execution" ]; then
 		exit 1
 	fi
 fi
+# the metrics about to move, said first; none at all is an error (exit 4:
+# otsdb-dump's status when nothing is selected)
+# shellcheck disable=SC2086
+metrics=$("$OTSDB_DUMP" --list-metrics --metrics-prefix "$metrics_prefix" \
+	$OTSDB_DUMP_OPTS "$source_url" </dev/null)
+rc=$?
+if [ "$rc" -eq 4 ]; then
+	log "no metric to migrate: $source_url has none starting with \"$metrics_prefix\""
+	exit 4
+elif [ "$rc" -ne 0 ]; then
+	log "could not list the metrics (otsdb-dump status $rc); each interval is tried as usual"
+else
+	nmetrics=$(printf '%s\n' "$metrics" | grep -c .)
+	shown_metrics=$(printf '%s\n' "$metrics" | head -n 10 | tr '\n' ' ')
+	[ "$nmetrics" -gt 10 ] && shown_metrics="$shown_metrics... ($((nmetrics - 10)) more)"
+	word=metrics
+	[ "$nmetrics" -eq 1 ] && word=metric
+	log "migrating $nmetrics $word starting with \"$metrics_prefix\": $shown_metrics"
+fi
+
 mkdir -p "$dump_storage_folder" || exit 1
 status_dir=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-to-vm.XXXXXX") || exit 1
 
