@@ -358,8 +358,10 @@ main(int argc, char **argv)
 		timeparse_format(followed, when, sizeof(when));
 		log_error("followed: the output is complete before %lld (%s)%s",
 		    (long long)followed, when, o.dump_dir ? "" : "; a rerun "
-		    "from there may repeat points of the last round, which "
-		    "a put stores once");
+		    "from there may repeat points of the last round "
+		    "(OpenTSDB stores a point sent twice once; "
+		    "VictoriaMetrics keeps both unless started with "
+		    "-dedup.minScrapeInterval=1ms)");
 	}
 	/* --follow ends normally on a signal, whatever it interrupted */
 	status = cli_run_status(broken_pipe, f.set && (o.follow_ms < 0 ||
