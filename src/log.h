@@ -30,5 +30,8 @@ void log_note_fn(void *ctx, enum note_level level, const char *msg);
 void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Ends the progress line so later output starts on a fresh line. */
 void log_progress_end(void);
+/* The plural endings for a count n: "request%s", "quer%s". */
+#define PL_S(n) ((n) == 1 ? "" : "s")
+#define PL_IES(n) ((n) == 1 ? "y" : "ies")
 
 #endif

@@ -199,26 +199,29 @@ plan(const struct dump_opts *o, struct http *http, const char *base,
 	dump_plan(&cfg, http, names->v, names->n, stdout, &n, f);
 	c->requests += n.requests;
 	c->retries += n.retries;
-	if (!f->set && !cli_stop_signal && o->frame_ms == 0)
-		log_warn("plan: %llu metrics (%llu read by groups of series), "
+	if (f->set || cli_stop_signal)
+		return;
+	if (o->frame_ms == 0)
+		log_warn("plan: %llu metric%s (%llu read by groups of series), "
 		    "%llu series, frames planned by the data: %llu to %llu "
-		    "frames, %llu to %llu queries without splits (bounds: "
-		    "every frame grown, none grown); %llu requests, no data "
-		    "query", (unsigned long long)n.metrics,
+		    "frame%s, %llu to %llu quer%s without splits (bounds: "
+		    "every frame grown, none grown); %llu request%s, no data "
+		    "query", (unsigned long long)n.metrics, PL_S(n.metrics),
 		    (unsigned long long)n.by_series,
 		    (unsigned long long)n.series, (unsigned long long)n.frames,
-		    (unsigned long long)n.frames_max,
+		    (unsigned long long)n.frames_max, PL_S(n.frames_max),
 		    (unsigned long long)n.queries,
-		    (unsigned long long)n.queries_max,
-		    (unsigned long long)c->requests);
-	else if (!f->set && !cli_stop_signal)
-		log_warn("plan: %llu metrics (%llu read by groups of series), "
-		    "%llu series, %llu frames, %llu queries without splits; "
-		    "%llu requests, no data query", (unsigned long long)n.metrics,
-		    (unsigned long long)n.by_series,
+		    (unsigned long long)n.queries_max, PL_IES(n.queries_max),
+		    (unsigned long long)c->requests, PL_S(c->requests));
+	else
+		log_warn("plan: %llu metric%s (%llu read by groups of series), "
+		    "%llu series, %llu frame%s, %llu quer%s without splits; "
+		    "%llu request%s, no data query", (unsigned long long)n.metrics,
+		    PL_S(n.metrics), (unsigned long long)n.by_series,
 		    (unsigned long long)n.series, (unsigned long long)n.frames,
-		    (unsigned long long)n.queries,
-		    (unsigned long long)c->requests);
+		    PL_S(n.frames), (unsigned long long)n.queries,
+		    PL_IES(n.queries), (unsigned long long)c->requests,
+		    PL_S(c->requests));
 }
 
 /* Prints the selected names, one a line. */
