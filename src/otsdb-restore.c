@@ -211,11 +211,13 @@ run_check(const struct restore_opts *o, const char *prog,
 		    "into a neighbour, and restoring them again merges them "
 		    "again", limits.merges);
 	if (c.duplicates > 0)
-		log_error("%llu points are held more than once by the target "
-		    "(a resend stored them again): sums and counts over them "
+		log_error("%llu point%s held more than once by the target "
+		    "(a resend stored %s again): sums and counts over %s "
 		    "are off; VictoriaMetrics keeps every copy unless started "
 		    "with -dedup.minScrapeInterval=1ms", (unsigned long long)
-		    c.duplicates);
+		    c.duplicates, c.duplicates == 1 ? " is" : "s are",
+		    c.duplicates == 1 ? "it" : "them",
+		    c.duplicates == 1 ? "it" : "them");
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.missing + c.different + c.duplicates + c.rejected_lines > 0);
 out:
