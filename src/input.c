@@ -128,6 +128,16 @@ input_open(struct input *in, const struct input_source *src,
 	}
 	if (in->start > 0) {
 		if (lineio_skip(&in->lr, in->start, err) < 0) {
+			/* written over since (a dump started the file
+			 * again): a rerun would meet the same offset */
+			if (in->lr.eof)
+				error_set(err, "%s: ends at byte %llu, before "
+				    "the %llu its resume metadata %s records: "
+				    "the file was written over; remove %s to "
+				    "send it from its start", src->path,
+				    (unsigned long long)in->lr.offset,
+				    (unsigned long long)in->start, src->rmeta,
+				    src->rmeta);
 			input_close(in);
 			return -1;
 		}
