@@ -554,7 +554,7 @@ static void
 on_slowdown(void *ctx, int limit)
 {
 	log_verbose("%s: signs of overload: at most %d request%s in flight "
-	    "for now", (const char *)ctx, limit, limit == 1 ? "" : "s");
+	    "for now", (const char *)ctx, limit, PL_S(limit));
 }
 
 struct http *

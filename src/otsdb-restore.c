@@ -22,6 +22,7 @@
 #include "otsdb.h"
 #include "preflight.h"
 #include "progress.h"
+#include "put.h"
 #include "reject.h"
 #include "restoreopts.h"
 #include "restorerun.h"
@@ -210,14 +211,16 @@ run_check(const struct restore_opts *o, const char *prog,
 		    "in one interval (%s): missing points may have been merged "
 		    "into a neighbour, and restoring them again merges them "
 		    "again", limits.merges);
-	if (c.duplicates > 0)
+	if (c.duplicates > 0) {
+		const char *them = c.duplicates == 1 ? "it" : "them";
+
 		log_error("%llu point%s held more than once by the target "
 		    "(a resend stored %s again): sums and counts over %s "
 		    "are off; VictoriaMetrics keeps every copy unless started "
 		    "with -dedup.minScrapeInterval=1ms", (unsigned long long)
-		    c.duplicates, c.duplicates == 1 ? " is" : "s are",
-		    c.duplicates == 1 ? "it" : "them",
-		    c.duplicates == 1 ? "it" : "them");
+		    c.duplicates, c.duplicates == 1 ? " is" : "s are", them,
+		    them);
+	}
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.missing + c.different + c.duplicates + c.rejected_lines > 0);
 out:
@@ -337,7 +340,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	buf_init(&url);
 	memset(&cfg, 0, sizeof(cfg));
 	if (session_open(s, o, cli_mask_url(s->base),
-	    (size_t)o->size_limit * 4 + 65536, otsdb_put_retryable) < 0)
+	    PUT_ANSWER_MAX(o->size_limit), otsdb_put_retryable) < 0)
 		goto out;
 	cfg.size_limit = (size_t)o->size_limit;
 	cfg.max_points = (size_t)o->max_points;
@@ -377,7 +380,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	else if (o->dump_dir && c.finished_before > 0)
 		log_verbose("%llu file%s of %s restored before, skipped",
 		    (unsigned long long)c.finished_before,
-		    c.finished_before == 1 ? "" : "s", o->dump_dir);
+		    PL_S(c.finished_before), o->dump_dir);
 	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
 	if ((s->f.set || cli_stop_signal) && !o->dry_run)

@@ -14,13 +14,6 @@
 #include "stats.h"
 #include "restorerun.h"
 
-/* The plural ending: "s" unless n is 1. */
-static const char *
-s_(uint64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
 static int
 due(struct progress *p, double *secs, int64_t start_ms)
 {
@@ -153,22 +146,22 @@ summary_dump(const struct dump_counters *c, int stopped, int fatal,
 	if (c->dropped > 0)
 		snprintf(dropped, sizeof(dropped), ", %llu point%s outside "
 		    "their frame dropped", (unsigned long long)c->dropped,
-		    s_(c->dropped));
+		    PL_S(c->dropped));
 	if (c->grown > 0 || c->shrunk > 0)
 		snprintf(sized, sizeof(sized), ", frames grown %llu time%s, "
-		    "shrunk %llu", (unsigned long long)c->grown, s_(c->grown),
+		    "shrunk %llu", (unsigned long long)c->grown, PL_S(c->grown),
 		    (unsigned long long)c->shrunk);
 	rates(rate, sizeof(rate), p, c->requests, secs);
 	log_error("%s%llu metric%s, %llu frame%s, %llu point%s, %llu "
 	    "request%s, %llu retr%s, %llu split%s, %llu value%s not "
 	    "dumped%s%s, %.1f s, %.0f points/s%s", stopped ? "stopped: " : "",
-	    (unsigned long long)c->metrics, s_(c->metrics),
-	    (unsigned long long)c->frames, s_(c->frames),
-	    (unsigned long long)c->points, s_(c->points),
-	    (unsigned long long)c->requests, s_(c->requests),
-	    (unsigned long long)c->retries, c->retries == 1 ? "y" : "ies",
-	    (unsigned long long)c->splits, s_(c->splits),
-	    (unsigned long long)c->bad_values, s_(c->bad_values), dropped,
+	    (unsigned long long)c->metrics, PL_S(c->metrics),
+	    (unsigned long long)c->frames, PL_S(c->frames),
+	    (unsigned long long)c->points, PL_S(c->points),
+	    (unsigned long long)c->requests, PL_S(c->requests),
+	    (unsigned long long)c->retries, PL_IES(c->retries),
+	    (unsigned long long)c->splits, PL_S(c->splits),
+	    (unsigned long long)c->bad_values, PL_S(c->bad_values), dropped,
 	    sized, secs, secs > 0 ? c->points / secs : 0.0, rate);
 }
 
@@ -184,7 +177,7 @@ summary_restore(const struct restore_counters *c, int dry_run,
 	if (c->deferred > 0)
 		snprintf(deferred, sizeof(deferred), ", %llu point%s refused "
 		    "for now and sent again", (unsigned long long)c->deferred,
-		    s_(c->deferred));
+		    PL_S(c->deferred));
 	if (c->ignored > 0)
 		snprintf(deferred + strlen(deferred), sizeof(deferred) -
 		    strlen(deferred), ", %llu ignored by the target after a 2xx "
@@ -195,23 +188,22 @@ summary_restore(const struct restore_counters *c, int dry_run,
 		log_error("%sdry run: %llu line%s read, %llu valid point%s, "
 		    "%llu rejected, %llu request%s of at most %zu bytes (%llu "
 		    "bytes) not sent", stopped ? "stopped: " : "",
-		    (unsigned long long)c->lines, s_(c->lines),
-		    (unsigned long long)c->points, s_(c->points),
+		    (unsigned long long)c->lines, PL_S(c->lines),
+		    (unsigned long long)c->points, PL_S(c->points),
 		    (unsigned long long)rejected,
-		    (unsigned long long)c->requests, s_(c->requests),
+		    (unsigned long long)c->requests, PL_S(c->requests),
 		    size_limit, (unsigned long long)c->bytes_sent);
 	else {
 		rates(rate, sizeof(rate), p, c->requests, secs);
 		log_error("%s%llu line%s read, %llu point%s stored, %llu "
 		    "rejected, %llu request%s, %llu retr%s, %llu byte%s sent, "
 		    "%.1f s, %.0f points/s%s%s", stopped ? "stopped: " : "",
-		    (unsigned long long)c->lines, s_(c->lines),
-		    (unsigned long long)c->stored, s_(c->stored),
+		    (unsigned long long)c->lines, PL_S(c->lines),
+		    (unsigned long long)c->stored, PL_S(c->stored),
 		    (unsigned long long)rejected,
-		    (unsigned long long)c->requests, s_(c->requests),
-		    (unsigned long long)c->retries,
-		    c->retries == 1 ? "y" : "ies",
-		    (unsigned long long)c->bytes_sent, s_(c->bytes_sent), secs,
+		    (unsigned long long)c->requests, PL_S(c->requests),
+		    (unsigned long long)c->retries, PL_IES(c->retries),
+		    (unsigned long long)c->bytes_sent, PL_S(c->bytes_sent), secs,
 		    secs > 0 ? c->stored / secs : 0.0, rate, deferred);
 	}
 }
@@ -234,12 +226,12 @@ summary_check(const struct check_counters *c, const char *what,
 	    "found, %llu missing, %llu different, %llu duplicate%s, %llu "
 	    "line%s rejected; %llu request%s, %llu retr%s, %.1f s%s",
 	    stopped ? "stopped: " : "", (unsigned long long)checked,
-	    s_(checked), (unsigned long long)c->lines, s_(c->lines), what,
+	    PL_S(checked), (unsigned long long)c->lines, PL_S(c->lines), what,
 	    shown, (unsigned long long)c->found, (unsigned long long)c->missing,
 	    (unsigned long long)c->different,
-	    (unsigned long long)c->duplicates, s_(c->duplicates),
-	    (unsigned long long)c->rejected_lines, s_(c->rejected_lines),
-	    (unsigned long long)c->requests, s_(c->requests),
-	    (unsigned long long)c->retries, c->retries == 1 ? "y" : "ies",
+	    (unsigned long long)c->duplicates, PL_S(c->duplicates),
+	    (unsigned long long)c->rejected_lines, PL_S(c->rejected_lines),
+	    (unsigned long long)c->requests, PL_S(c->requests),
+	    (unsigned long long)c->retries, PL_IES(c->retries),
 	    secs, rate);
 }

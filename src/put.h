@@ -10,6 +10,12 @@
 
 struct batch_point;
 
+/* The longest details answer read for a put whose plain body is n bytes:
+ * one error a refused point, each naming its datapoint (at most about 4
+ * times its bytes), and 64 KiB for the rest.  A gzip body is sized by
+ * the plain body it holds. */
+#define PUT_ANSWER_MAX(n) ((size_t)(n) * 4 + 65536)
+
 /* One refused point: the batch point the server's error names (index,
  * or -1 when none matches: then `raw` is the server's datapoint JSON)
  * and the server's reason. */

@@ -399,11 +399,10 @@ send_batch(struct run *run, struct batch *b, size_t input, uint64_t seq,
 				 * details of an answer */
 		b->gz.len = b->gz.cap = 0;
 		r->gzip_body = 1;
-		/* a details answer names each refused point: room for the
-		 * points the gzip body holds, as for a plain body (the
-		 * session's cap: 4 times the size limit and 64 KiB) */
-		r->max_resp = (b->cap > b->body.len ? b->cap : b->body.len) *
-		    4 + 65536;
+		/* the session's cap fits a plain body of the size limit;
+		 * this one holds more points */
+		r->max_resp = PUT_ANSWER_MAX(b->cap > b->body.len ? b->cap :
+		    b->body.len);
 	} else {
 		r = http_req_new(xstrdup(run->cfg->url), b->body.p,
 		    b->body.len);
