@@ -448,7 +448,10 @@ has(const char *body, size_t len, const char *text)
 void
 otsdb_series_subquery(struct buf *out, const struct datapoint *dp)
 {
-	buf_puts(out, "{\"aggregator\":\"none\",\"metric\":");
+	/* a tag filter matches every series that has at least its tags:
+	 * explicitTags (2.3+, as 'none') keeps those with exactly them */
+	buf_puts(out, "{\"aggregator\":\"none\",\"explicitTags\":true,"
+	    "\"metric\":");
 	json_put_string(out, dp->metric, dp->metric_len);
 	/* ,"tags":{...}} closes the sub-query too */
 	datapoint_encode_tail(dp, out);

@@ -69,7 +69,21 @@ otsdb_series(void *ctx, const struct query_series *s)
 	if (s->dp == NULL || s->aggregated)
 		return 1;
 	rd->cur = rd->cb->series(rd->cb->ctx, s->dp);
-	return rd->cur == (size_t)-1;
+	if (rd->cur == (size_t)-1)
+		return 1;
+	if (rd->cur >= rd->met_cap) {
+		size_t cap = rd->met_cap ? rd->met_cap : 64;
+
+		while (cap <= rd->cur)
+			cap *= 2;
+		rd->met = xreallocarray(rd->met, cap, 1);
+		memset(rd->met + rd->met_cap, 0, cap - rd->met_cap);
+		rd->met_cap = cap;
+	}
+	if (rd->met[rd->cur])
+		return 1; /* the same series again: its points are read */
+	rd->met[rd->cur] = 1;
+	return 0;
 }
 
 static int
@@ -88,6 +102,8 @@ otsdb_read_answer(struct target_reader *rd, const char *body, size_t len,
 {
 	struct query_walker w = { otsdb_series, otsdb_point, NULL, rd };
 
+	if (rd->met_cap > 0)
+		memset(rd->met, 0, rd->met_cap);
 	/* a result without a metric name is no series of the request */
 	return query_walk(&rd->query, body, len, "", &w, err);
 }
@@ -394,6 +410,7 @@ target_reader_free(struct target_reader *rd)
 {
 	query_free(&rd->query);
 	vm_export_free(&rd->vm);
+	free(rd->met);
 }
 
 int

@@ -60,6 +60,11 @@ struct target_reader {
 	struct vm_export vm;
 	const struct target_read_cb *cb;
 	size_t cur;  /* the series being read */
+	/* OpenTSDB: the series already met in this answer, by index (a
+	 * server that ignores explicitTags answers a series once for each
+	 * sub-query whose tags it has: only the first is read) */
+	unsigned char *met;
+	size_t met_cap;
 };
 
 struct target_ops;

@@ -62,14 +62,16 @@ test_otsdb(void)
 		dp.ntags = 1;
 		otsdb_series_subquery(&sub, &dp);
 	}
-	is_str(sub.p, "{\"aggregator\":\"none\",\"metric\":\"m\",\"tags\":"
+	is_str(sub.p, "{\"aggregator\":\"none\",\"explicitTags\":true,\"metric\":"
+	    "\"m\",\"tags\":"
 	    "{\"h\":\"a\"}}", "series sub-query");
 	otsdb_series_request(&url, &body, "http://t", 1700000000000LL,
 	    1700000000000LL, sub.p, sub.len);
 	is_str(url.p, "http://t/api/query", "read-back URL");
 	is_str(body.p, "{\"start\":1700000000000,\"end\":1700000000001,"
 	    "\"msResolution\":true,\"noAnnotations\":true,\"queries\":[{"
-	    "\"aggregator\":\"none\",\"metric\":\"m\",\"tags\":{\"h\":\"a\"}}]}",
+	    "\"aggregator\":\"none\",\"explicitTags\":true,\"metric\":\"m\","
+	    "\"tags\":{\"h\":\"a\"}}]}",
 	    "one instant: the end is one ms later");
 	ok(otsdb_query_no_such_name(400, "{\"error\":{\"message\":\"No such "
 	    "name for 'tagv': 'x'\"}}", 40), "No such name: nothing stored");

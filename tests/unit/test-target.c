@@ -73,7 +73,8 @@ test_requests(void)
 	    target_selector_cost(&t) == 1, "opentsdb of unknown version: "
 	    "either kind of value, its selectors' cost");
 	target_selector(&t, &sel, &dp);
-	is_mem(sel.p, sel.len, "{\"aggregator\":\"none\",\"metric\":\"m/x\","
+	is_mem(sel.p, sel.len, "{\"aggregator\":\"none\",\"explicitTags\":true,"
+	    "\"metric\":\"m/x\","
 	    "\"tags\":{\"h\":\"a\\\"\"}}", "opentsdb: a series is a 'none' "
 	    "sub-query of its metric and exact tags");
 	sels[0].p = sel.p;
