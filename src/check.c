@@ -527,6 +527,8 @@ check_input(struct run *run, const struct input_source *src)
 				fatal_set(run->fatal, "%s", err.msg);
 			break;
 		}
+		if (ires == INPUT_MARK)
+			continue; /* a claim of the dump's, not a point */
 		run->c->points++;
 		add_point(run);
 		if (checkchunk_full(&run->ch, CHECK_CHUNK_POINTS,

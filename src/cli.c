@@ -451,8 +451,8 @@ cli_http_opts(const struct cli_common *c, const char *user_agent,
 	ho->limit_rate = c->limit_rate;
 }
 
-void
-cli_catch_signal(int sig, void (*handler)(int))
+static void
+catch_signal(int sig, void (*handler)(int), int flags)
 {
 	struct sigaction sa, old;
 
@@ -460,7 +460,14 @@ cli_catch_signal(int sig, void (*handler)(int))
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = handler;
+	sa.sa_flags = flags;
 	sigaction(sig, &sa, NULL);
+}
+
+void
+cli_catch_signal(int sig, void (*handler)(int))
+{
+	catch_signal(sig, handler, 0);
 }
 
 void
@@ -494,8 +501,11 @@ cli_start(const char *prog, const struct cli_common *c)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	cli_catch_signal(SIGINT, on_signal);
-	cli_catch_signal(SIGTERM, on_signal);
+	/* a writer to a pipe finishes the write a stop interrupts (no line
+	 * cut in two for the reader); waits (poll, sleeps) end at once all
+	 * the same.  A reader's read(2) must end (lineio checks the stop) */
+	catch_signal(SIGINT, on_signal, c->finish_writes ? SA_RESTART : 0);
+	catch_signal(SIGTERM, on_signal, c->finish_writes ? SA_RESTART : 0);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libcurl");
 		return -1;

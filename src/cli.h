@@ -79,6 +79,9 @@ struct cli_common {
 	/* otsdb-dump: with stdout a pipe (into otsdb-restore, whose line
 	 * shows on the same terminal), no progress line unless --progress */
 	int progress_yields_to_pipe;
+	/* a stop signal lets a blocked write finish (SA_RESTART): a
+	 * writer of a stream never cuts a line in two */
+	int finish_writes;
 	int verbosity;    /* 0 -q, 1 normal, 2 -v */
 	double max_rate;  /* --max-rate: requests a second, 0: no limit */
 	uint64_t limit_rate; /* --limit-rate: bytes a second, 0: no limit */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "datapoint.h"
@@ -668,4 +669,31 @@ datapoint_encode(const struct datapoint *dp, struct buf *out)
 	buf_append(out, ",\"value\":", 9);
 	buf_append(out, dp->value, dp->value_len);
 	datapoint_encode_tail(dp, out);
+}
+
+int
+datapoint_mark_format(char *out, size_t n, int64_t ms)
+{
+	return snprintf(out, n, DATAPOINT_MARK_PREFIX "%lld}\n",
+	    (long long)ms);
+}
+
+int
+datapoint_mark_parse(const char *line, size_t len, int64_t *ms)
+{
+	size_t plen = sizeof(DATAPOINT_MARK_PREFIX) - 1, i;
+	int64_t v = 0;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len < plen + 2 || memcmp(line, DATAPOINT_MARK_PREFIX, plen) != 0 ||
+	    line[len - 1] != '}' || len - plen - 1 > 18)
+		return 0;
+	for (i = plen; i < len - 1; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return 0;
+		v = v * 10 + (line[i] - '0');
+	}
+	*ms = v;
+	return 1;
 }

@@ -106,4 +106,14 @@ void datapoint_encode_point(struct buf *out, const char *head,
     size_t ts_len, const char *value, size_t value_len, const char *tail,
     size_t tail_len);
 
+/* A mark line of the stream (otsdb-ndjson(5)): every point before ms
+ * is in the lines above it.  otsdb-dump --follow writes one after each
+ * round; readers that do not know it may drop every line that starts
+ * with DATAPOINT_MARK_PREFIX. */
+#define DATAPOINT_MARK_PREFIX "{\"complete_before\":"
+/* Writes the mark of ms (with its newline) into out: its length. */
+int datapoint_mark_format(char *out, size_t n, int64_t ms);
+/* Whether line (without its newline) is a mark: 1 with *ms, else 0. */
+int datapoint_mark_parse(const char *line, size_t len, int64_t *ms);
+
 #endif

@@ -10,6 +10,13 @@
 #include "frames.h"
 #include "strvec.h"
 
+static void
+mark(const struct follow_ops *ops, int64_t before_ms)
+{
+	if (ops->mark != NULL)
+		ops->mark(ops->ctx, before_ms);
+}
+
 /* Looks for new metrics and catches them up to *done.  0, or -1 when
  * the run is to end: if a catch-up stopped, its metrics are complete
  * before no later instant than TIME_START, and *done says so. */
@@ -33,10 +40,16 @@ rediscover(const struct follow_config *cfg, const struct follow_ops *ops,
 		return 0;
 	if (ops->found != NULL)
 		ops->found(ops->ctx, names->n - *known);
-	if (*done > cfg->start_ms && ops->dump(ops->ctx, names, *known,
-	    cfg->start_ms, *done) < 0) {
-		*done = cfg->start_ms;
-		return -1;
+	if (*done > cfg->start_ms) {
+		/* the new metrics hold nothing yet: what the output holds
+		 * of every metric is complete before TIME_START only */
+		mark(ops, cfg->start_ms);
+		if (ops->dump(ops->ctx, names, *known, cfg->start_ms,
+		    *done) < 0) {
+			*done = cfg->start_ms;
+			return -1;
+		}
+		mark(ops, *done);
 	}
 	*known = names->n;
 	return 0;
@@ -60,6 +73,7 @@ follow_run(const struct follow_config *cfg, const struct follow_ops *ops,
 				break;
 			done = stop;
 			*done_ms = done;
+			mark(ops, done);
 			continue;
 		}
 		if (ops->mono_ms(ops->ctx) - looked >=

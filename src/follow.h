@@ -37,6 +37,10 @@ struct follow_ops {
 	int (*stopped)(void *ctx);
 	/* n new metrics were found (before their catch-up) */
 	void (*found)(void *ctx, size_t n);
+	/* every point before before_ms of the metrics in names is now in
+	 * the output (may be NULL): after each round, and TIME_START again
+	 * before new metrics are caught up (until then they are not) */
+	void (*mark)(void *ctx, int64_t before_ms);
 	void *ctx;
 };
 

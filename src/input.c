@@ -224,6 +224,8 @@ input_next(struct input *in, struct datapoint *dp, const char **line,
 		}
 		if (lineio_blank(*line, *len))
 			continue;
+		if (datapoint_mark_parse(*line, *len, &in->mark_ms))
+			return INPUT_MARK;
 		if (input_decode(dp, *line, *len, &why) == 0)
 			return INPUT_POINT;
 		if (bad_line(in, why.msg, *line, *len, 0, err) < 0)

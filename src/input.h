@@ -68,10 +68,13 @@ struct input {
 	int said_held;                /* the held last line was said */
 	struct gzread *gz;            /* gzip input is read inflated */
 	int finished_before;          /* resumed at its end: nothing new */
+	int64_t mark_ms;              /* the last INPUT_MARK's instant */
 };
 
 enum input_result {
 	INPUT_POINT,  /* a datapoint, in dp */
+	INPUT_MARK,   /* a mark line (otsdb-ndjson(5)): every point before
+		       * in->mark_ms is in the lines before it */
 	INPUT_EOF,
 	INPUT_ERROR   /* the input cannot be read, or the reject file
 		       * written; or a stop (err) */

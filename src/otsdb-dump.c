@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "datapoint.h"
 #include "discover.h"
 #include "dumpopts.h"
 #include "dumprun.h"
@@ -106,6 +107,20 @@ follow_wait(void *ctx, int64_t ms)
 	usleep((useconds_t)ms * 1000);
 }
 
+/* Flushes stdout: 0, or -1 with the reader gone (quiet, 141) or a
+ * write error said. */
+static int
+flush_stdout(struct follower *fw)
+{
+	if (fflush(stdout) == 0)
+		return 0;
+	if (errno == EPIPE)
+		*fw->broken_pipe = 1;
+	else
+		fatal_set(fw->f, "stdout: write error: %s", strerror(errno));
+	return -1;
+}
+
 /* One round: names[from..) over [lo, stop) (a --dump-dir dump starts at
  * TIME_START and resumes each metric where it stopped), then stdout
  * flushed, so the round reaches the reader. */
@@ -138,7 +153,7 @@ follow_dump(void *ctx, const struct strvec *names, size_t from, int64_t lo,
 	fw->c->metrics_done = done;
 	if (fw->f->set || *fw->broken_pipe || cli_stop_signal)
 		return -1;
-	return fflush(stdout) == 0 ? 0 : -1;
+	return flush_stdout(fw);
 }
 
 static int
@@ -165,6 +180,29 @@ follow_found(void *ctx, size_t n)
 	log_verbose("--follow: %zu new metrics", n);
 }
 
+/* A mark line in the stream (otsdb-ndjson(5)): every point before
+ * before_ms is in the lines above it.  otsdb-restore says which mark it
+ * stored everything before; a dump directory keeps its own metadata. */
+static void
+follow_mark(void *ctx, int64_t before_ms)
+{
+	struct follower *fw = ctx;
+	char line[64];
+
+	if (fw->o->dump_dir != NULL || *fw->broken_pipe)
+		return;
+	datapoint_mark_format(line, sizeof(line), before_ms);
+	if (fputs(line, stdout) == EOF) {
+		if (errno == EPIPE)
+			*fw->broken_pipe = 1;
+		else
+			fatal_set(fw->f, "stdout: write error: %s",
+			    strerror(errno));
+		return;
+	}
+	flush_stdout(fw);
+}
+
 /* --follow LAG (follow.c) wired to the dump, discovery and the clock. */
 static void
 follow(const struct dump_opts *o, const struct discover_config *dc,
@@ -177,7 +215,8 @@ follow(const struct dump_opts *o, const struct discover_config *dc,
 	struct follow_config cfg = { o->start_ms, follow_frame_ms(o),
 	    o->follow_ms };
 	struct follow_ops ops = { follow_wall, follow_mono, follow_wait,
-	    follow_dump, follow_discover, follow_stopped, follow_found, &fw };
+	    follow_dump, follow_discover, follow_stopped, follow_found,
+	    follow_mark, &fw };
 
 	/* series lists are asked again as often as metrics are looked for */
 	dump_memory_init(&fw.mem, frames_rediscover_ms(cfg.frame_ms));
@@ -297,6 +336,7 @@ main(int argc, char **argv)
 	dumpopts_parse(argc, argv, prog, &o);
 	/* in dump | restore on one terminal, the restore's line shows */
 	o.c.progress_yields_to_pipe = 1;
+	o.c.finish_writes = 1;
 	if (cli_start(prog, &o.c) < 0)
 		return EXIT_FATAL;
 	memset(&c, 0, sizeof(c));
@@ -359,12 +399,17 @@ main(int argc, char **argv)
 		char when[64];
 
 		timeparse_format(followed, when, sizeof(when));
-		log_error("followed: the output is complete before %lld (%s)%s",
-		    (long long)followed, when, o.dump_dir ? "" : "; a rerun "
-		    "from there may repeat points of the last round "
-		    "(OpenTSDB stores a point sent twice once; "
-		    "VictoriaMetrics keeps both unless started with "
-		    "-dedup.minScrapeInterval=1ms)");
+		if (o.dump_dir)
+			log_error("followed: the dump directory is complete "
+			    "before %lld (%s)", (long long)followed, when);
+		else
+			log_error("followed: written to stdout before %lld "
+			    "(%s): every point before it left this tool, "
+			    "which says nothing of what a reader stored; "
+			    "otsdb-restore reading the stream says what the "
+			    "target holds (\"stored everything before\"): "
+			    "resume from that instant", (long long)followed,
+			    when);
 	}
 	/* --follow ends normally on a signal, whatever it interrupted */
 	status = cli_run_status(broken_pipe, f.set && (o.follow_ms < 0 ||

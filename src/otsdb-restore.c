@@ -26,6 +26,7 @@
 #include "reject.h"
 #include "restoreopts.h"
 #include "restorerun.h"
+#include "timeparse.h"
 #include "target.h"
 #include "vm.h"
 #include "vmguard.h"
@@ -317,6 +318,33 @@ resume_hint(const struct restore_opts *o)
 		    "where a run stopped");
 }
 
+/* A stream with marks (otsdb-dump --follow): the instant before which
+ * the target holds every point, whatever stopped the pipe. */
+static void
+say_stored_before(const struct restore_counters *c)
+{
+	char when[64];
+
+	if (c->marks == 0)
+		return;
+	if (c->marks_stored == 0) {
+		log_error("stored before no mark of the stream: of its %llu "
+		    "mark%s, none had every point before it stored; to "
+		    "resume, start the dump from its TIME_START again",
+		    (unsigned long long)c->marks, PL_S(c->marks));
+		return;
+	}
+	timeparse_format(c->stored_before_ms, when, sizeof(when));
+	log_error("stored everything before %lld (%s)%s: every point of the "
+	    "stream before its last mark reached is %s; to resume, start "
+	    "otsdb-dump --follow from %lld (points after it stored already "
+	    "are sent again: OpenTSDB stores them once, VictoriaMetrics twice "
+	    "unless started with -dedup.minScrapeInterval=1ms)",
+	    (long long)c->stored_before_ms, when, c->stored_before_exact ? "" :
+	    " or reported", c->stored_before_exact ? "stored" : "stored or "
+	    "in the reject file", (long long)c->stored_before_ms);
+}
+
 /* The restore: the inputs into the target's write path. */
 static int
 run_restore(const struct restore_opts *o, const char *prog,
@@ -369,7 +397,8 @@ run_restore(const struct restore_opts *o, const char *prog,
 		    &s->f);
 		if (api != NULL && !o->dry_run && !s->f.set &&
 		    !cli_stop_signal)
-			vm_guard_end(&guard, s->http, &ev.notes, &c, &s->f);
+			vm_guard_end(&guard, s->http, &ev.notes, &c, &s->f,
+			    &cli_stop_signal);
 	}
 	session_ended(s);
 	if (o->dump_dir && s->inputs.n > 0 && c.finished_before ==
@@ -383,7 +412,9 @@ run_restore(const struct restore_opts *o, const char *prog,
 		    PL_S(c.finished_before), o->dump_dir);
 	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
-	if ((s->f.set || cli_stop_signal) && !o->dry_run)
+	if (!o->dry_run)
+		say_stored_before(&c);
+	if ((s->f.set || cli_stop_signal) && !o->dry_run && c.marks == 0)
 		resume_hint(o);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.rejected_lines + c.rejected_points + c.ignored > 0);

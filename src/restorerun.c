@@ -26,11 +26,21 @@
 #include "vm.h"
 #include "xalloc.h"
 
+/* A mark line read, waiting for every byte before it to be acked. */
+struct mark {
+	uint64_t offset;  /* just after the mark's line */
+	int64_t ms;
+};
+
 struct source {
 	const struct input_source *in;
 	struct ackq ack;
 	int reading_done;
 	int held;         /* an unterminated last line was left unread */
+	struct mark *marks; /* read, not yet reached by ack.acked */
+	size_t nmarks, capmarks;
+	int64_t stored_before; /* the last mark reached, or -1 */
+	uint64_t seen;    /* marks read */
 };
 
 struct run {
@@ -131,6 +141,17 @@ acked(struct run *run, struct source *in, uint64_t seq)
 	int moved = ackq_done(&in->ack, seq);
 
 	run->unfolded -= before - ackq_pending(&in->ack);
+	if (moved && in->nmarks > 0 && in->marks[0].offset <= in->ack.acked) {
+		size_t k = 0;
+
+		while (k < in->nmarks && in->marks[k].offset <= in->ack.acked)
+			in->stored_before = in->marks[k++].ms;
+		run->c->marks_stored += k;
+		run->c->stored_before_ms = in->stored_before;
+		memmove(in->marks, in->marks + k, (in->nmarks - k) *
+		    sizeof(*in->marks));
+		in->nmarks -= k;
+	}
 	if (!moved || in->in->rmeta == NULL || run->cfg->dry_run)
 		return;
 	if (dumpdir_write_rmeta(in->in->rmeta, in->ack.acked) < 0)
@@ -492,20 +513,6 @@ too_big(struct run *run, const struct lineio *lr, const char *pt,
 	unsent(run, lr, pt, pn, msg);
 }
 
-/* Why VictoriaMetrics cannot store dp as it is, or NULL. */
-static const char *
-import_problem(const struct datapoint *dp)
-{
-	size_t i;
-
-	for (i = 0; i < dp->ntags; i++)
-		if (dp->tags[i].key_len == 8 &&
-		    memcmp(dp->tags[i].key, "__name__", 8) == 0)
-			return "a tag named __name__: VictoriaMetrics keeps the "
-			    "metric's name under that label";
-	return NULL;
-}
-
 /* Whether dp is of the series whose head run->head holds; if not, makes
  * it so.  Comparing the names is cheaper than escaping them again: the
  * memo holds their lengths (memo_lens: the name's, then each tag's key
@@ -581,6 +588,34 @@ add(struct run *run, struct batch *b, const char *pt, size_t pn,
 	    run->dp.value_len, run->dp.timestamp_ms, lr->lineno, lr->offset);
 }
 
+/* A mark line read (it ends at offset): what the batch holds goes now,
+ * and once every byte before the mark is acknowledged, the target holds
+ * every point of the stream before ms (or it was reported). */
+static void
+on_mark(struct run *run, size_t idx, int64_t ms, uint64_t offset)
+{
+	struct source *in = &run->inputs[idx];
+	struct batch *b = run->cur;
+
+	run->c->marks++;
+	in->seen++;
+	if (b->n > 0) {
+		run->cur = new_batch(run, (int)idx);
+		submit(run, b, idx, batch_end_offset(b, b->n - 1));
+		if (run->fatal->set)
+			return;
+	}
+	if (in->nmarks == in->capmarks) {
+		in->capmarks = in->capmarks ? 2 * in->capmarks : 8;
+		in->marks = xreallocarray(in->marks, in->capmarks,
+		    sizeof(*in->marks));
+	}
+	in->marks[in->nmarks].offset = offset;
+	in->marks[in->nmarks++].ms = ms;
+	ack_push(run, in, offset, 1);
+	acked(run, in, ACKQ_NONE);
+}
+
 /* Reads one input to its end (or a stop or fatal error). */
 static void
 restore_input(struct run *run, size_t idx)
@@ -608,6 +643,10 @@ restore_input(struct run *run, size_t idx)
 				fatal_set(run->fatal, "%s", err.msg);
 			break;
 		}
+		if (ires == INPUT_MARK) {
+			on_mark(run, idx, rd.mark_ms, lr->offset);
+			continue;
+		}
 		run->c->points++;
 		/* a canonical line is its own encoding */
 		if (run->dp.canonical) {
@@ -634,7 +673,7 @@ restore_input(struct run *run, size_t idx)
 			    (unsigned long long)lr->lineno, run->dp.ntags,
 			    run->cfg->max_tags);
 		}
-		if (run->cfg->import && (why = import_problem(&run->dp)) !=
+		if (run->cfg->import && (why = vm_label_problem(&run->dp)) !=
 		    NULL) {
 			unsent(run, lr, pt, pn, why);
 			continue;
@@ -677,6 +716,7 @@ restore_run(const struct restore_config *cfg,
 {
 	struct run run;
 	size_t i;
+	int64_t claim = -1;
 
 	memset(&run, 0, sizeof(run));
 	run.cfg = cfg;
@@ -691,6 +731,7 @@ restore_run(const struct restore_config *cfg,
 	run.inputs = xcalloc(n ? n : 1, sizeof(*run.inputs));
 	for (i = 0; i < n; i++) {
 		run.inputs[i].in = &inputs[i];
+		run.inputs[i].stored_before = -1;
 		ackq_init(&run.inputs[i].ack, 0);
 	}
 	datapoint_init(&run.dp);
@@ -705,9 +746,24 @@ restore_run(const struct restore_config *cfg,
 		tick(&run);
 		http_pump(http, -1, 500);
 	}
+	/* the inputs' claims: the earliest; none when an input with marks
+	 * reached none */
+	for (i = 0; i < n && c->marks_stored > 0; i++) {
+		struct source *in = &run.inputs[i];
+
+		if (in->seen == 0)
+			continue;
+		if (in->stored_before < 0)
+			c->marks_stored = 0;
+		else if (in->stored_before < claim || claim < 0)
+			claim = in->stored_before;
+	}
+	c->stored_before_ms = claim;
+	c->stored_before_exact = c->rejected_points == 0;
 	for (i = 0; i < n; i++) {
 		struct source *in = &run.inputs[i];
 
+		free(in->marks);
 		if (cfg->remove_metadata && in->in->rmeta && in->reading_done &&
 		    !in->held &&
 		    ackq_pending(&in->ack) == 0 && !cfg->dry_run &&

@@ -58,6 +58,14 @@ struct restore_counters {
 	uint64_t retries;
 	uint64_t bytes_sent;
 	uint64_t finished_before; /* inputs whose resume offset is their end */
+	uint64_t marks;           /* mark lines read (otsdb-ndjson(5)) */
+	uint64_t marks_stored;    /* of them, with every point before them
+				   * stored or reported */
+	int64_t stored_before_ms; /* the instant of the last such mark
+				   * (several inputs: the earliest of
+				   * theirs); valid when marks_stored */
+	int stored_before_exact;  /* every point before it stored: none
+				   * refused by the server or before */
 	int64_t start_ms;         /* clock_mono_ms() at the start */
 };
 

@@ -185,6 +185,10 @@ stats_restore(struct stats *p, const struct restore_counters *c,
 			    "again.", c->retries),
 			ROW("bytes_sent_total", "counter", "Request body bytes "
 			    "sent.", c->bytes_sent),
+			ROW("stored_before_ms", "gauge", "The stream's last "
+			    "mark with every point before it stored (ms since "
+			    "the epoch; 0: none).", c->marks_stored ?
+			    c->stored_before_ms : 0),
 		};
 
 		stats_write(p, "otsdb_restore", rows, sizeof(rows) /

@@ -309,3 +309,21 @@ vm_export_walk(struct vm_export *x, const char *body, size_t len,
 	}
 	return 0;
 }
+
+const char *
+vm_label_problem(const struct datapoint *dp)
+{
+	size_t i;
+
+	for (i = 0; i < dp->ntags; i++) {
+		if (dp->tags[i].key_len == 8 &&
+		    memcmp(dp->tags[i].key, "__name__", 8) == 0)
+			return "a tag named __name__: VictoriaMetrics keeps the "
+			    "metric's name under that label (the series would "
+			    "be renamed)";
+		if (dp->tags[i].key_len > VM_MAX_LABEL_NAME)
+			return "a tag name longer than 256 bytes: "
+			    "VictoriaMetrics would cut it silently";
+	}
+	return NULL;
+}

@@ -26,6 +26,12 @@ void vm_export_match(struct buf *url, const char *selector, size_t len);
 /* The start of dp's series' /api/v1/import line, up to its values:
  * {"metric":{"__name__":M,"k":"v",...},"values":[ */
 void vm_import_head(struct buf *out, const struct datapoint *dp);
+/* Why VictoriaMetrics, through any of its write paths, would store dp
+ * changed without an error whatever its settings, or NULL: a tag named
+ * __name__ (it renames the series), a tag name over VM_MAX_LABEL_NAME
+ * bytes (cut). */
+const char *vm_label_problem(const struct datapoint *dp);
+#define VM_MAX_LABEL_NAME 256
 /* The import URL of base: a single node's base/api/v1/import; a
  * cluster's vminsert base .../insert/N[/prometheus] gets
  * .../insert/N/prometheus/api/v1/import. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -18,12 +19,17 @@
 #include "otsdb.h"
 #include "probe.h"
 #include "restorerun.h"
+#include "vm.h"
 #include "vmguard.h"
 #include "xalloc.h"
 
 /* A VictoriaMetrics one day short of its retention: the check is made
  * when a point is read, VictoriaMetrics' when it arrives. */
 #define VM_RETENTION_MARGIN_MS 86400000LL
+/* The ledger's reads of the drop counters after the last put: until
+ * two of them this far apart agree, at most this many. */
+#define VM_LEDGER_STEP_MS 1000
+#define VM_LEDGER_READS 10
 /* Its limit ahead of now (lib/storage: now + 2 days). */
 #define VM_FUTURE_MS (2 * 86400000LL)
 
@@ -33,7 +39,10 @@ vm_refuse(void *ctx, const struct datapoint *dp)
 	struct vm_guard *g = ctx;
 	const struct vm_settings *v = &g->before;
 	size_t i;
+	const char *why;
 
+	if ((why = vm_label_problem(dp)) != NULL)
+		return why;
 	if (dp->timestamp_ms < g->min_ms)
 		return g->why_old;
 	if (dp->timestamp_ms > g->max_ms)
@@ -118,24 +127,47 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 		note(notes, NOTE_WARN, "%s/metrics: %s cannot be read", g->shown,
 		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :
 		    "-maxLabelValueLen");
+	if (v->max_hourly_series > 0 || v->max_daily_series > 0)
+		note(notes, NOTE_WARN, "%s limits the series it takes "
+		    "(-storage.maxHourlySeries=%ld, -storage.maxDailySeries="
+		    "%ld; 0: none): the points of series beyond them are "
+		    "dropped after a 2xx answer, and counted after the run",
+		    g->shown, v->max_hourly_series, v->max_daily_series);
+	else if (v->max_hourly_series < 0 || v->max_daily_series < 0)
+		note(notes, NOTE_VERBOSE, "%s/metrics: its series limits "
+		    "(-storage.maxHourlySeries, -storage.maxDailySeries) "
+		    "cannot be read", g->shown);
 	note(notes, NOTE_VERBOSE, "%s: -retentionPeriod=%s, "
 	    "-dedup.minScrapeInterval=%s, -maxLabelsPerTimeseries=%ld, "
-	    "-maxLabelValueLen=%ld", g->shown, v->retention,
+	    "-maxLabelValueLen=%ld, -storage.maxHourlySeries=%ld, "
+	    "-storage.maxDailySeries=%ld", g->shown, v->retention,
 	    v->dedup[0] ? v->dedup : "0s", v->max_labels,
-	    v->max_label_len);
+	    v->max_label_len, v->max_hourly_series, v->max_daily_series);
 	cfg->refuse = vm_refuse;
 	cfg->refuse_ctx = g;
 	return 0;
 }
 
+/* Waits ms, or less when stop is set. */
+static void
+pause_ms(long ms, volatile sig_atomic_t *stop)
+{
+	int64_t until = clock_mono_ms() + ms;
+
+	while (clock_mono_ms() < until && !(stop != NULL && *stop))
+		usleep(20000);
+}
+
 void
 vm_guard_end(struct vm_guard *g, struct http *http,
-    const struct notes *notes, struct restore_counters *c, struct fatal *f)
+    const struct notes *notes, struct restore_counters *c, struct fatal *f,
+    volatile sig_atomic_t *stop)
 {
-	struct vm_settings after;
+	struct vm_settings after, again;
 	struct error err;
 	struct buf url;
 	char grew[1024];
+	int reads = 1;
 
 	if (!g->active)
 		return;
@@ -148,6 +180,25 @@ vm_guard_end(struct vm_guard *g, struct http *http,
 		fatal_set(f, "%s", err.msg);
 		return;
 	}
+	/* VictoriaMetrics counts a drop a while after its answer (1.79:
+	 * about a second): read until two reads VM_LEDGER_STEP_MS apart
+	 * agree */
+	while (reads < VM_LEDGER_READS && !(stop != NULL && *stop)) {
+		pause_ms(VM_LEDGER_STEP_MS, stop);
+		if (vm_read(g, http, &again, &err) < 0) {
+			fatal_set(f, "%s", err.msg);
+			return;
+		}
+		reads++;
+		if (vm_drops_equal(&after, &again))
+			break;
+		after = again;
+	}
+	if (reads == VM_LEDGER_READS)
+		note(notes, NOTE_WARN, "%s: its drop counters still moved "
+		    "after %d reads %d ms apart (other writers?): the count "
+		    "below is of the last read", g->shown, reads,
+		    VM_LEDGER_STEP_MS);
 	c->ignored = vm_drops_grown(&g->before, &after, grew, sizeof(grew));
 	if (c->ignored > 0)
 		note(notes, NOTE_ERROR, "%s: the target's own counters say it "

@@ -3,6 +3,7 @@
 #ifndef OTSDB_VMGUARD_H
 #define OTSDB_VMGUARD_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "vmsettings.h"
@@ -31,10 +32,12 @@ struct vm_guard {
 int vm_guard_start(struct vm_guard *g, const char *api, int named,
     int allow_dedup, struct http *http, const struct notes *notes,
     struct restore_config *cfg, struct fatal *f);
-/* The ledger: flushes the target, reads its drop counters again, sets
+/* The ledger: flushes the target, reads its drop counters again (until
+ * two reads a second apart agree, at most 10, fewer on a stop), sets
  * c->ignored to what grew and says so. */
 void vm_guard_end(struct vm_guard *g, struct http *http,
-    const struct notes *notes, struct restore_counters *c, struct fatal *f);
+    const struct notes *notes, struct restore_counters *c, struct fatal *f,
+    volatile sig_atomic_t *stop);
 /* Frees g (zeroed or started). */
 void vm_guard_free(struct vm_guard *g);
 

@@ -130,6 +130,10 @@ flag_line(const char *labels, size_t n, struct vm_settings *s)
 		s->max_labels = strtol(value, NULL, 10);
 	else if (strcmp(name, "maxLabelValueLen") == 0)
 		s->max_label_len = strtol(value, NULL, 10);
+	else if (strcmp(name, "storage.maxHourlySeries") == 0)
+		s->max_hourly_series = strtol(value, NULL, 10);
+	else if (strcmp(name, "storage.maxDailySeries") == 0)
+		s->max_daily_series = strtol(value, NULL, 10);
 }
 
 int
@@ -141,6 +145,7 @@ vm_settings_parse(const char *text, size_t len, struct vm_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->retention_ms = s->dedup_ms = -1;
 	s->max_labels = s->max_label_len = -1;
+	s->max_hourly_series = s->max_daily_series = -1;
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
@@ -165,6 +170,20 @@ vm_settings_parse(const char *text, size_t len, struct vm_settings *s)
 		}
 	}
 	return flags > 0 ? 0 : -1;
+}
+
+int
+vm_drops_equal(const struct vm_settings *a, const struct vm_settings *b)
+{
+	size_t i;
+
+	if (a->ndrops != b->ndrops)
+		return 0;
+	for (i = 0; i < a->ndrops; i++)
+		if (strcmp(a->drops[i].name, b->drops[i].name) != 0 ||
+		    a->drops[i].value != b->drops[i].value)
+			return 0;
+	return 1;
 }
 
 uint64_t

@@ -22,6 +22,9 @@ struct vm_settings {
 	char dedup[64];
 	long max_labels;        /* -maxLabelsPerTimeseries; -1: unknown */
 	long max_label_len;     /* -maxLabelValueLen; -1: unknown */
+	long max_hourly_series; /* -storage.maxHourlySeries; 0: none,
+				 * -1: unknown */
+	long max_daily_series;  /* -storage.maxDailySeries, the same */
 	struct vm_drop drops[VM_DROP_COUNTERS];
 	size_t ndrops;
 };
@@ -37,6 +40,8 @@ int64_t vm_retention_ms(const char *s);
  * unreadable. */
 int64_t vm_go_duration_ms(const char *s);
 
+/* Whether the drop counters of a and b are the same. */
+int vm_drops_equal(const struct vm_settings *a, const struct vm_settings *b);
 /* The drop counters that grew from before to after, written as
  * "REASON N, REASON N" into out; the total grown. */
 uint64_t vm_drops_grown(const struct vm_settings *before,

@@ -88,12 +88,23 @@ w_stopped(void *ctx)
 	return w->wall >= w->end_wall;
 }
 
+/* A mark in the stream: "|S" (S seconds after START). */
+static void
+w_mark(void *ctx, int64_t before_ms)
+{
+	struct world *w = ctx;
+	size_t len = strlen(w->log);
+
+	snprintf(w->log + len, sizeof(w->log) - len, "|%lld;",
+	    (long long)(before_ms - START) / 1000);
+}
+
 static int64_t
 run(struct world *w, struct strvec *names)
 {
 	struct follow_config cfg = { START, FRAME, LAG };
 	struct follow_ops ops = { w_wall, w_mono, w_wait, w_dump, w_discover,
-	    w_stopped, NULL, w };
+	    w_stopped, NULL, w_mark, w };
 	int64_t done = -1;
 
 	follow_run(&cfg, &ops, names, &done);
@@ -121,8 +132,9 @@ test_rounds(void)
 	w.wall = START + 2 * FRAME + LAG + 30000;
 	w.end_wall = START + 4 * FRAME + LAG + 100;
 	done = run(&w, &names);
-	is_str(w.log, "[0,120) a,b;[120,180) a,b;[180,240) a,b;",
-	    "rounds: the frames LAG old at once, then each once LAG old");
+	is_str(w.log, "[0,120) a,b;|120;[120,180) a,b;|180;[180,240) a,b;"
+	    "|240;", "rounds: the frames LAG old at once, then each once LAG "
+	    "old, each marked complete in the stream once dumped");
 	ok(done == START + 4 * FRAME, "rounds: complete before the end of "
 	    "the last round (%lld)", (long long)(done - START));
 	strvec_free(&names);
@@ -143,10 +155,11 @@ test_new_metric(void)
 	w.appear_wall = START + 300000;
 	w.end_wall = START + 730000 + LAG;
 	done = run(&w, &names);
-	ok(strstr(w.log, "[0,660) c;") != NULL, "a metric found later is "
-	    "caught up from TIME_START to where the others are");
-	ok(strstr(w.log, "[660,720) a,b,c;") != NULL, "then it is in every "
-	    "round with the others");
+	ok(strstr(w.log, "[600,660) a,b;|660;|0;[0,660) c;|660;[660,720) "
+	    "a,b,c;|720;") != NULL, "a metric found later is caught up from "
+	    "TIME_START to where the others are, the stream marked complete "
+	    "before TIME_START until it is, then it is in every round with "
+	    "the others (%s)", w.log);
 	ok(names.n == 3 && w.discoveries >= 1, "it joins the names");
 	ok(done == START + 720000, "complete before the last round's end");
 	strvec_free(&names);
@@ -165,8 +178,8 @@ test_stop_in_round(void)
 	w.end_wall = START + 100 * FRAME;
 	w.fail_dump_at = 2;
 	done = run(&w, &names);
-	is_str(w.log, "[0,180) a,b;[180,240) a,b;", "a round that stops "
-	    "ends the run");
+	is_str(w.log, "[0,180) a,b;|180;[180,240) a,b;", "a round that stops "
+	    "ends the run, unmarked");
 	ok(done == START + 3 * FRAME, "the claim stays at the last whole "
 	    "round");
 	strvec_free(&names);
@@ -188,8 +201,9 @@ test_stop_in_catch_up(void)
 	/* rounds 1 to 11, then the catch-up of c stops */
 	w.fail_dump_at = 12;
 	done = run(&w, &names);
-	ok(strstr(w.log, "[0,660) c;") != NULL && w.dumps == 12,
-	    "the catch-up of a new metric was cut short");
+	ok(strstr(w.log, "|660;|0;[0,660) c;") != NULL && w.dumps == 12 &&
+	    strstr(w.log, "c;|") == NULL, "the catch-up of a new metric was "
+	    "cut short, after a mark of TIME_START and with none after it");
 	ok(done == START, "then nothing is claimed beyond TIME_START: the "
 	    "claim holds for the new metric too (%lld)",
 	    (long long)(done - START));
