@@ -3,6 +3,7 @@
  * See the project's notes on OpenTSDB's HTTP API for why each is so. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,9 @@ config_value(const struct json *j, const char *key, int boolean, long *out)
 			*out = text[0] == 't';
 		return;
 	}
+	errno = 0;
 	v = strtol(text, &end, 10);
-	if (*end == '\0' && v >= 0)
+	if (*end == '\0' && v >= 0 && errno == 0)
 		*out = v;
 }
 
@@ -197,7 +199,8 @@ otsdb_config_body_max(const struct otsdb_config *c)
 	if (c->chunked < 0)
 		return 0;
 	if (c->chunked && c->max_chunk > OTSDB_UNCHUNKED_MAX)
-		return (size_t)c->max_chunk;
+		return c->max_chunk > (long)OTSDB_CHUNK_CAP ? OTSDB_CHUNK_CAP :
+		    (size_t)c->max_chunk;
 	return OTSDB_UNCHUNKED_MAX;
 }
 

@@ -69,6 +69,9 @@ struct otsdb_config {
 
 /* Netty's HttpMessageDecoder: a body of more bytes is "chunked". */
 #define OTSDB_UNCHUNKED_MAX 8192
+/* The most a request size drawn from a server's max_chunk may be: more
+ * only buys fewer, larger requests and memory (-s goes up to 1G). */
+#define OTSDB_CHUNK_CAP ((size_t)1 << 20)
 /* A request body OpenTSDB never refuses, whatever its settings. */
 #define OTSDB_SAFE_BODY 4096
 

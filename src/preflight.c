@@ -78,6 +78,12 @@ read_config(struct http *http, const char *base, const char *shown,
 	if (!pf->config_read)
 		return;
 	pf->body_max = otsdb_config_body_max(&pf->config);
+	if (pf->config.chunked > 0 &&
+	    pf->config.max_chunk > (long)OTSDB_CHUNK_CAP)
+		note(notes, NOTE_VERBOSE, "%s: tsd.http.request.max_chunk=%ld "
+		    "is more than requests need: they are capped at %zu bytes "
+		    "(-s sets another cap, up to 1G)", pf->what,
+		    pf->config.max_chunk, OTSDB_CHUNK_CAP);
 	if (pf->config.chunked < 0)
 		note(notes, NOTE_WARN, "%s/api/config: no "
 		    "tsd.http.request.enable_chunked: the largest request the "

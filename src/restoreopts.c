@@ -24,8 +24,8 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "dump-dir", "DIR", "read every *.ndjson file in DIR, in name "
 	  "order, and resume with FILE.rmeta.json" },
 	{ 'n', "dry-run", NULL, "read, validate and batch, but send nothing" },
-	{ 0, "flush-after", "SECONDS", "send what was read once the input "
-	  "has been idle this long (default 1; 0: only full requests)" },
+	{ 0, "flush-after", "SECONDS", "send what was read once its first "
+	  "point has waited this long (default 1; 0: only full requests)" },
 	{ 'h', "help", NULL, "print this help and exit" },
 	{ 0, "idle-timeout", "SECONDS", "abandon and retry a request that gets "
 	  "no byte for this long (default 60, 0 = off)" },

@@ -29,7 +29,7 @@ struct restore_opts {
 	const char *mismatches; /* --mismatches FILE */
 	int batching;           /* -s or --max-points given */
 	int size_given;         /* -s given */
-	long flush_after_ms;    /* --flush-after: input idle this long, a
+	long flush_after_ms;    /* --flush-after: a first point waited this long: a
 				 * partial request is sent (0: never) */
 	struct cli_common c;     /* shared HTTP and output options */
 };

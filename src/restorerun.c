@@ -61,6 +61,7 @@ struct run {
 	size_t unfolded;  /* ack entries not yet folded, all inputs */
 	struct batch *cur; /* the batch being filled, of input cur_input */
 	size_t cur_input;
+	int64_t cur_since; /* when cur got its first point (mono ms) */
 	int said_tags;    /* more tags than max_tags was said */
 };
 
@@ -362,15 +363,15 @@ static void submit(struct run *run, struct batch *b, size_t input,
     uint64_t end_offset);
 
 /* lineio calls this before read(2): serve transfers until fd is ready;
- * once the input has been idle for flush_after_ms, send what the batch
- * holds (a slow writer's points arrive in time, not when a request is
- * full). */
+ * once the batch's first point has waited flush_after_ms, send what the
+ * batch holds (a slow writer's points arrive in time, not when a
+ * request is full, however often it writes). */
 static void
 wait_input(void *ctx, int fd)
 {
 	struct run *run = ctx;
 	long idle = run->cfg->flush_after_ms;
-	int64_t due = clock_mono_ms() + idle, left;
+	int64_t left;
 	struct batch *b;
 
 	while (!stopped(run) && !run->fatal->set) {
@@ -378,8 +379,8 @@ wait_input(void *ctx, int fd)
 		if (http_pending(run->http) == 0 && (b == NULL || b->n == 0 ||
 		    idle <= 0))
 			return; /* nothing to do meanwhile: read(2) waits */
-		left = b != NULL && b->n > 0 && idle > 0 ? due -
-		    clock_mono_ms() : 500;
+		left = b != NULL && b->n > 0 && idle > 0 ? run->cur_since +
+		    idle - clock_mono_ms() : 500;
 		if (left <= 0) {
 			run->cur = new_batch(run, (int)run->cur_input);
 			submit(run, b, run->cur_input,
@@ -687,6 +688,8 @@ restore_input(struct run *run, size_t idx)
 			    full->n - 1));
 			br = add(run, run->cur, pt, pn, lr);
 		}
+		if (br == BATCH_ADDED && run->cur->n == 1)
+			run->cur_since = clock_mono_ms();
 		if (br == BATCH_TOO_BIG)
 			too_big(run, lr, pt, pn);
 		if ((run->c->lines & 1023) == 0)

@@ -34,7 +34,7 @@ struct restore_config {
 	int import;             /* url is VictoriaMetrics' /api/v1/import:
 				 * JSON lines, a 2xx stores all */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
-	long flush_after_ms;    /* the input idle this long: the partial
+	long flush_after_ms;    /* the first point waited this long: the partial
 				 * batch is sent (0: never) */
 	struct reject_file *reject; /* or NULL */
 	/* a point the target would drop or change without an error: its

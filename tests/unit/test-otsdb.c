@@ -376,6 +376,23 @@ test_config(void)
 	ok(otsdb_config_parse(small, strlen(small), &c) == 0 &&
 	    otsdb_config_body_max(&c) == 8192,
 	    "config: a smaller max_chunk still takes 8192 unchunked");
+	{
+		const char *huge[] = { "1099511627776", "2147483647",
+		    "1048577", "99999999999999999999" };
+		char body[200];
+		size_t i;
+
+		for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+			snprintf(body, sizeof(body), "{\"tsd.http.request."
+			    "enable_chunked\":\"true\",\"tsd.http.request."
+			    "max_chunk\":\"%s\"}", huge[i]);
+			ok(otsdb_config_parse(body, strlen(body), &c) == 0 &&
+			    otsdb_config_body_max(&c) == (i < 3 ?
+			    (size_t)1 << 20 : 8192), "config: max_chunk %s: "
+			    "requests of at most %s", huge[i], i < 3 ? "1 MiB" :
+			    "8192 bytes (unreadable)");
+		}
+	}
 	ok(otsdb_config_parse("{}", 2, &c) == 0 && c.chunked == -1 &&
 	    otsdb_config_body_max(&c) == 0, "config: nothing said: unknown");
 	ok(otsdb_config_parse("[1]", 3, &c) == -1 &&
