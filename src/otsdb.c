@@ -579,8 +579,10 @@ otsdb_error_text(const char *body, size_t len, char *out, size_t n)
 int
 otsdb_retryable_status(long st)
 {
+	/* 501 Not Implemented and 505 (version) never heal: a server or
+	 * proxy without that method or path says what it is */
 	return st == 408 || st == 424 || st == 429 ||
-	    (st >= 500 && st <= 599);
+	    (st >= 500 && st <= 599 && st != 501 && st != 505);
 }
 
 int

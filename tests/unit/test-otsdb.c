@@ -348,6 +348,9 @@ test_put_and_errors(void)
 	    otsdb_retryable_status(429) && otsdb_retryable_status(408) &&
 	    !otsdb_retryable_status(400) && !otsdb_retryable_status(404),
 	    "retryable statuses: 408, 424, 429, 5xx");
+	ok(!otsdb_retryable_status(501) && !otsdb_retryable_status(505) &&
+	    otsdb_retryable_status(500) && otsdb_retryable_status(502),
+	    "not retried: 501 Not Implemented, 505: they never heal");
 }
 
 static void
