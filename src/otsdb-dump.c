@@ -360,11 +360,20 @@ main(int argc, char **argv)
 	dc.shard = o.shard;
 	dc.nshards = o.nshards;
 	dc.notes = &dump_notes;
-	dc.require = 1;
+	/* a selection by prefix that is empty ends the run, but for a
+	 * cut-over, which waits for its metrics to appear */
+	dc.require = o.follow_ms < 0 || o.nmetrics > 0 || o.metrics_file;
 	strvec_init(&names);
 	found = discover_metrics(&dc, http, &names, &c.requests, &c.retries,
 	    &f);
 	dc.require = 0; /* --follow's later rounds */
+	if (found == 0 && o.follow_ms >= 0 && names.n == 0)
+		log_warn("--follow: no metric %s%s%s yet: waiting for one to "
+		    "appear (looked for every %lld s; SIGTERM or SIGINT ends "
+		    "the wait)", o.prefix && *o.prefix ? "starting with '" :
+		    "at all", o.prefix && *o.prefix ? o.prefix : "",
+		    o.prefix && *o.prefix ? "'" : "", (long long)
+		    frames_rediscover_ms(follow_frame_ms(&o)) / 1000);
 	if (found == 0) {
 		if (o.list_metrics)
 			list_metrics(&names, &broken_pipe);
