@@ -87,12 +87,13 @@ compare_values(enum compare_model m, const char *a, size_t an,
 			tol = 1e-17 * scale;
 		return fabs(da - db) <= tol;
 	}
-	if (ka == 1) {
-		/* stored as a 64-bit integer, exactly */
-		if (kb == 1)
-			return ia == ib;
+	if (ka == 1 && kb == 1)
+		return ia == ib; /* 64-bit integers, exactly */
+	if (ka == 1 || (kb == 1 && m == COMPARE_OPENTSDB))
+		/* an integer and a float: only where a double holds every
+		 * integer (beyond 2^53 the float is not that integer's exact
+		 * value); for the exact model the same either way round */
 		return db == da && fabs(db) <= 9007199254740992.0;
-	}
 	if (m == COMPARE_OPENTSDB_FLOAT)
 		return db == as_float(a, an);
 	if (m == COMPARE_OPENTSDB_ANY)

@@ -240,8 +240,9 @@ query_walk(struct query *q, const char *body, size_t len, const char *metric,
 				k = json_next(j, k);
 				if (json_type(j, e) != JSON_ARRAY ||
 				    json_count(j, e) != 2 ||
-				    json_int64(j, e + 1, &pt.ts) < 0)
-					continue;
+				    json_int64(j, e + 1, &pt.ts) < 0 ||
+				    pt.ts < 0)
+					continue; /* as a key that is no time */
 				pt.ts_text = json_raw(j, e + 1, &pt.ts_len);
 				tv = json_next(j, e + 1);
 			}

@@ -22,6 +22,12 @@ test_equal(void)
 		/* integers beyond 2^53 stay exact in OpenTSDB */
 		{ COMPARE_OPENTSDB, "9007199254740993", "9007199254740992", 0,
 		  0 },
+		/* an integer and a float above 2^53: different either way
+		 * round (the float is not the integer's exact value) */
+		{ COMPARE_OPENTSDB, "9007199254740993.1966",
+		  "9007199254740994", 0, 0 },
+		{ COMPARE_OPENTSDB, "9007199254740994",
+		  "9007199254740993.1966", 0, 0 },
 		{ COMPARE_OPENTSDB, "-9223372036854775808",
 		  "-9223372036854775808", 0, 1 },
 		{ COMPARE_OPENTSDB, "1.5", "1.5", 0, 1 },
