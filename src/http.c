@@ -27,6 +27,13 @@
  * about 8) that were signs of overload, past which a busy refusal is
  * retried on the slow schedule */
 #define BUSY_SLOW 400
+/* After a stop, what a kept request (see http_req.keep_on_stop) may
+ * still take to be answered: then it ends unanswered, its points not
+ * acknowledged, rather than wait for --timeout on a hung server. */
+#define STOP_GRACE_MS 200
+/* This many failed attempts in a row hold new requests back while any
+ * waits for its retry (the first to succeed lets them go again). */
+#define FAILURE_RUN 4
 
 struct http {
 	struct http_opts o;
@@ -41,6 +48,8 @@ struct http {
 	int limit;               /* in flight allowed now */
 	int good;                /* answers since the limit last changed */
 	int64_t calm_until;      /* no further slow-down before */
+	int64_t stop_ms;         /* when the stop was first seen, or 0 */
+	int failures;            /* attempts failed in a row */
 	int answered;            /* a server answered once (any status) */
 	int busy;                /* recent share of overload signs, 1/1000 */
 	uint64_t finished;       /* requests whose callback ran */
@@ -424,18 +433,24 @@ stopped(struct http *h, struct http_req *r)
 
 /* A stop: every request waiting for a retry ends, and every other one
  * but those kept (which are sent, once: they hold what was read before
- * the stop).  Callbacks may queue more: those end too. */
+ * the stop), for STOP_GRACE_MS; then those end too, answered or not.
+ * Callbacks may queue more: those end too. */
 static void
 halt(struct http *h)
 {
 	struct http_req *r, **pp, *kept = NULL, *last = NULL;
+	int64_t now = clock_mono_ms();
+	int keep;
 
+	if (h->stop_ms == 0)
+		h->stop_ms = now;
+	keep = now - h->stop_ms < STOP_GRACE_MS;
 	while (h->queue_head != NULL || h->parked != NULL) {
 		if ((r = h->queue_head) != NULL) {
 			h->queue_head = r->next;
 			if (h->queue_head == NULL)
 				h->queue_tail = NULL;
-			if (r->keep_on_stop) {
+			if (r->keep_on_stop && keep) {
 				r->next = NULL;
 				if (last != NULL)
 					last->next = r;
@@ -455,7 +470,7 @@ halt(struct http *h)
 	h->queue_tail = last;
 	for (pp = &h->active; *pp != NULL;) {
 		r = *pp;
-		if (r->keep_on_stop) {
+		if (r->keep_on_stop && keep) {
 			pp = &r->next;
 			continue;
 		}
@@ -491,7 +506,12 @@ top_up(struct http *h)
 		} else
 			pp = &r->next;
 	}
+	/* after a run of failures, no new request starts while one waits
+	 * for a retry: against a server that fails them all, the requests
+	 * go at the pace of the backoff, not of the read-ahead; a failure
+	 * now and then costs a retry, not a stall */
 	while (h->queue_head && h->in_flight < h->limit &&
+	    (h->failures < FAILURE_RUN || h->nparked == 0) &&
 	    rate_wait(h, now) == 0) {
 		r = h->queue_head;
 		h->queue_head = r->next;
@@ -749,13 +769,16 @@ completed(struct http *h, CURLMsg *m)
 		adapt(h, overload_status(r->status) ||
 		    r->retry_after_ms > 0);
 		if (r->status >= 200 && r->status <= 299) {
+			h->failures = 0;
 			finish(h, r, HTTP_DONE_2XX);
 			return;
 		}
 		if (!h->o.retryable(r)) {
+			h->failures = 0; /* a server that answers for good */
 			finish(h, r, HTTP_DONE_STATUS);
 			return;
 		}
+		h->failures++;
 		if (spent(h, r)) {
 			finish(h, r, HTTP_GAVE_UP_STATUS);
 			return;
@@ -769,6 +792,7 @@ completed(struct http *h, CURLMsg *m)
 		    curl_easy_strerror(rc));
 	if (r->timed_out)
 		adapt(h, 1);
+	h->failures++;
 	/* URL, TLS and name errors will not heal, nor a refused
 	 * connection to a server that never answered: said at once */
 	if (will_not_heal(h, r, rc) || (r->timed_out && r->no_timeout_retry) ||
@@ -826,6 +850,9 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	 * before it is seen */
 	if (h->o.stop != NULL && wait > 250)
 		wait = 250;
+	/* kept requests after a stop: end them at the grace's end */
+	if (h->stop_ms != 0 && wait > STOP_GRACE_MS / 4)
+		wait = STOP_GRACE_MS / 4;
 	curl_multi_poll(h->multi, wait_fd >= 0 ? &wfd : NULL,
 	    wait_fd >= 0 ? 1 : 0, (int)wait, &numfds);
 	if (wait_fd >= 0 && wfd.revents != 0)

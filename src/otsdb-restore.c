@@ -414,7 +414,13 @@ run_restore(const struct restore_opts *o, const char *prog,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
 	if (!o->dry_run)
 		say_stored_before(&c);
-	if ((s->f.set || cli_stop_signal) && !o->dry_run && c.marks == 0)
+	if (c.input_broken && !cli_stop_signal)
+		log_warn("the input cannot be read past the error above: every "
+		    "complete line before it was %s (counted above); a rerun "
+		    "meets the same damage: restore the rest from a good copy "
+		    "of the file, or dump that time range again", o->dry_run ?
+		    "read" : "sent");
+	else if ((s->f.set || cli_stop_signal) && !o->dry_run && c.marks == 0)
 		resume_hint(o);
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.rejected_lines + c.rejected_points + c.ignored > 0);

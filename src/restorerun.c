@@ -629,6 +629,7 @@ restore_input(struct run *run, size_t idx)
 	size_t len, pn;
 	enum input_result ires;
 	enum batch_result br;
+	int broken = 0;
 
 	if (open_input(run, in, &rd) < 0)
 		return;
@@ -640,8 +641,10 @@ restore_input(struct run *run, size_t idx)
 		if (ires == INPUT_EOF)
 			break;
 		if (ires == INPUT_ERROR) {
+			/* said once the points read before it are sent: a
+			 * damaged input's complete lines are stored */
 			if (!stopped(run))
-				fatal_set(run->fatal, "%s", err.msg);
+				broken = 1;
 			break;
 		}
 		if (ires == INPUT_MARK) {
@@ -701,6 +704,10 @@ restore_input(struct run *run, size_t idx)
 	else
 		batch_free(run->cur);
 	run->cur = NULL;
+	if (broken) {
+		run->c->input_broken = 1;
+		fatal_set(run->fatal, "%s", err.msg);
+	}
 	if (!run->fatal->set && !stopped(run)) {
 		/* lines after the last point (bad or blank) are done too */
 		ack_push(run, in, lr->offset, 1);

@@ -64,6 +64,9 @@ struct restore_counters {
 	int64_t stored_before_ms; /* the instant of the last such mark
 				   * (several inputs: the earliest of
 				   * theirs); valid when marks_stored */
+	int input_broken;         /* an input could not be read to its
+				   * end (damaged, unreadable): its lines
+				   * before that were sent */
 	int stored_before_exact;  /* every point before it stored: none
 				   * refused by the server or before */
 	int64_t start_ms;         /* clock_mono_ms() at the start */

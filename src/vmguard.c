@@ -100,6 +100,13 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 		    v->dedup);
 		return -1;
 	}
+	if (v->dedup_ms == 0)
+		note(notes, NOTE_WARN, "%s keeps every copy of a point sent "
+		    "twice (no -dedup.minScrapeInterval): a rerun, or a "
+		    "request sent again after its answer was lost, stores "
+		    "those points twice (otsdb-restore --check counts them); "
+		    "-dedup.minScrapeInterval=1ms makes resends harmless",
+		    g->shown);
 	g->min_ms = INT64_MIN;
 	g->max_ms = now + VM_FUTURE_MS;
 	if (v->retention_ms >= 0) {
