@@ -180,6 +180,35 @@ http_pending(const struct http *h)
 }
 
 static size_t
+read_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb, left = r->body_len - r->upload_off;
+
+	if (n > left)
+		n = left;
+	memcpy(p, r->body + r->upload_off, n);
+	r->upload_off += n;
+	return n;
+}
+
+/* libcurl rewinds a body to send it again: after bytes of it went out,
+ * that is a resend the server may store twice. */
+static int
+seek_body(void *ud, curl_off_t offset, int origin)
+{
+	struct http_req *r = ud;
+
+	if (origin != SEEK_SET || offset < 0 ||
+	    (uint64_t)offset > r->body_len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (r->upload_off > 0 && offset == 0)
+		r->resent++;
+	r->upload_off = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t
 on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct http_req *r = ud;
@@ -288,10 +317,17 @@ start(struct http *h, struct http_req *r)
 	r->retry_after_ms = 0;
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	if (r->body != NULL) {
+		/* the body through a read function, so that libcurl's own
+		 * resend (a kept-alive connection that died under the
+		 * request) rewinds it, and is counted */
+		r->upload_off = 0;
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)r->body_len);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
+		curl_easy_setopt(e, CURLOPT_READDATA, r);
+		curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, seek_body);
+		curl_easy_setopt(e, CURLOPT_SEEKDATA, r);
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->gzip_body ?
 		    h->headers_gz : h->headers);
 	} else
@@ -800,6 +836,10 @@ completed(struct http *h, CURLMsg *m)
 		finish(h, r, HTTP_GAVE_UP_TRANSPORT);
 		return;
 	}
+	/* a body that went out and got no answer, sent again: the server
+	 * may hold it twice */
+	if (r->body != NULL && r->upload_off > 0)
+		r->resent++;
 	park(h, r, r->error);
 }
 

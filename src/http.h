@@ -79,6 +79,12 @@ struct http_req {
 	int stopped;        /* ended by a stop (opts.stop), not by the
 			     * server */
 	int attempts;
+	/* sends of the body after one that went out and got no answer
+	 * (libcurl's own resend on a kept-alive connection that died, or
+	 * a retry after a lost answer): the server may hold it that many
+	 * times more */
+	int resent;
+	size_t upload_off;  /* internal: the body's bytes handed to libcurl */
 	/* set by the caller: a timeout ends the request at once, without
 	 * a retry */
 	int no_timeout_retry;

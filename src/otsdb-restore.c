@@ -412,6 +412,23 @@ run_restore(const struct restore_opts *o, const char *prog,
 		    PL_S(c.finished_before), o->dump_dir);
 	summary_restore(&c, o->dry_run, cfg.size_limit,
 	    s->f.set || cli_stop_signal, s->f.set, &s->pr);
+	if (c.merged > 0)
+		log_warn("%llu point%s of the stream share%s a "
+		    "-dedup.minScrapeInterval=%lld ms interval with an earlier "
+		    "point of %s series: the target keeps one point of each "
+		    "such interval (--allow-dedup), so it holds %llu fewer "
+		    "than were stored", (unsigned long long)c.merged,
+		    PL_S(c.merged), c.merged == 1 ? "s" : "",
+		    (long long)cfg.dedup_ms, c.merged == 1 ? "its" : "their",
+		    (unsigned long long)c.merged);
+	if (c.resent > 0)
+		log_warn("%llu request%s (%llu point%s) sent again after an "
+		    "answer was lost: the target may hold those points twice "
+		    "(OpenTSDB keeps one, and so does VictoriaMetrics with "
+		    "-dedup.minScrapeInterval=1ms; else 'otsdb-restore --check' "
+		    "counts them as duplicates)", (unsigned long long)c.resent,
+		    PL_S(c.resent), (unsigned long long)c.resent_points,
+		    PL_S(c.resent_points));
 	if (!o->dry_run)
 		say_stored_before(&c);
 	if (c.input_broken && !cli_stop_signal)

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "datapoint.h"
+#include "dedupcount.h"
 #include "dumpdir.h"
 #include "http.h"
 #include "input.h"
@@ -63,6 +64,7 @@ struct run {
 	size_t cur_input;
 	int64_t cur_since; /* when cur got its first point (mono ms) */
 	int said_tags;    /* more tags than max_tags was said */
+	struct dedup_count dedup;
 };
 
 /* A batch on the wire. */
@@ -309,6 +311,14 @@ on_done(struct http_req *r, void *ctx)
 	const char *advice;
 
 	http_count(r, &run->c->requests, &run->c->retries);
+	if (r->resent > 0) {
+		run->c->resent += (uint64_t)r->resent;
+		run->c->resent_points += (uint64_t)r->resent * p->batch->n;
+		note(&run->ev->notes, NOTE_VERBOSE, "%s: a request of %zu "
+		    "points sent again after its answer was lost (%d time%s)",
+		    run->inputs[p->input].in->path, p->batch->n, r->resent,
+		    r->resent == 1 ? "" : "s");
+	}
 	if (r->status > 0) /* bytes the server took and answered */
 		run->c->bytes_sent += r->body_len;
 	if (r->outcome != HTTP_DONE_2XX)
@@ -682,6 +692,8 @@ restore_input(struct run *run, size_t idx)
 			unsent(run, lr, pt, pn, why);
 			continue;
 		}
+		if (dedup_count_add(&run->dedup, &run->dp))
+			run->c->merged = run->dedup.merged;
 		br = add(run, run->cur, pt, pn, lr);
 		if (br == BATCH_FULL) {
 			struct batch *full = run->cur;
@@ -745,6 +757,7 @@ restore_run(const struct restore_config *cfg,
 		ackq_init(&run.inputs[i].ack, 0);
 	}
 	datapoint_init(&run.dp);
+	dedup_count_init(&run.dedup, cfg->dedup_ms);
 	buf_init(&run.enc);
 	buf_init(&run.head);
 	buf_init(&run.memo);
@@ -784,6 +797,7 @@ restore_run(const struct restore_config *cfg,
 	}
 	free(run.inputs);
 	datapoint_free(&run.dp);
+	dedup_count_free(&run.dedup);
 	buf_free(&run.enc);
 	buf_free(&run.head);
 	buf_free(&run.memo);

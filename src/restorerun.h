@@ -34,6 +34,9 @@ struct restore_config {
 	int import;             /* url is VictoriaMetrics' /api/v1/import:
 				 * JSON lines, a 2xx stores all */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
+	int64_t dedup_ms;       /* the target merges the points of a series
+				 * in intervals this long (--allow-dedup):
+				 * count them (0: it does not) */
 	long flush_after_ms;    /* the first point waited this long: the partial
 				 * batch is sent (0: never) */
 	struct reject_file *reject; /* or NULL */
@@ -55,6 +58,12 @@ struct restore_counters {
 	uint64_t ignored;         /* dropped after a 2xx answer, by the
 				   * target's own counters (the ledger) */
 	uint64_t requests;        /* HTTP attempts (dry run: batches) */
+	uint64_t merged;          /* points the target merges into another
+				   * of their series (--allow-dedup) */
+	uint64_t resent;          /* sends after one whose answer was lost
+				   * (libcurl's resends too): the target
+				   * may hold their points twice */
+	uint64_t resent_points;   /* the points of those sends */
 	uint64_t retries;
 	uint64_t bytes_sent;
 	uint64_t finished_before; /* inputs whose resume offset is their end */

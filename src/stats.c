@@ -185,6 +185,13 @@ stats_restore(struct stats *p, const struct restore_counters *c,
 			    "again.", c->retries),
 			ROW("bytes_sent_total", "counter", "Request body bytes "
 			    "sent.", c->bytes_sent),
+			ROW("points_merged_by_target_total", "counter",
+			    "Points the target merges into another of their "
+			    "series (-dedup.minScrapeInterval, --allow-dedup).",
+			    c->merged),
+			ROW("requests_resent_unanswered_total", "counter",
+			    "Requests sent again after an answer was lost: "
+			    "their points may be stored twice.", c->resent),
 			ROW("stored_before_ms", "gauge", "The stream's last "
 			    "mark with every point before it stored (ms since "
 			    "the epoch; 0: none).", c->marks_stored ?

@@ -107,6 +107,8 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 		    "those points twice (otsdb-restore --check counts them); "
 		    "-dedup.minScrapeInterval=1ms makes resends harmless",
 		    g->shown);
+	if (v->dedup_ms > 1)
+		cfg->dedup_ms = v->dedup_ms; /* --allow-dedup: counted */
 	g->min_ms = INT64_MIN;
 	g->max_ms = now + VM_FUTURE_MS;
 	if (v->retention_ms >= 0) {
