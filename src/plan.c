@@ -77,7 +77,7 @@ dump_plan(const struct dump_config *cfg, struct http *http,
     struct fatal *f)
 {
 	int none = n > 0 ? has_none(cfg, http, pc) : 1;
-	size_t i, at, groups;
+	size_t i, at, groups, least;
 	int64_t frames, most = 0;
 	int autof = cfg->frame_ms == 0;
 
@@ -108,10 +108,15 @@ dump_plan(const struct dump_config *cfg, struct http *http,
 		/* a metric without series is still asked once a frame */
 		if (groups == 0)
 			groups = 1;
+		/* with 'none' a metric of more series than
+		 * --max-series-per-query is read whole until an answer
+		 * holds more (series without data in a frame are not in its
+		 * answer): the least is a query a frame */
+		least = none ? 1 : groups;
 		if (autof)
 			fprintf(out, "%s\t%zu\t%" PRId64 "\t%" PRId64 "\t%"
 			    PRIu64 "\t%" PRIu64 "\n", metrics[i], tsuids.n,
-			    frames, most, (uint64_t)frames * groups,
+			    frames, most, (uint64_t)frames * least,
 			    (uint64_t)most * groups);
 		else
 			fprintf(out, "%s\t%zu\t%" PRId64 "\t%" PRIu64 "\n",
@@ -122,7 +127,7 @@ dump_plan(const struct dump_config *cfg, struct http *http,
 		pc->metrics++;
 		pc->series += tsuids.n;
 		pc->frames += (uint64_t)frames;
-		pc->queries += (uint64_t)frames * groups;
+		pc->queries += (uint64_t)frames * (autof ? least : groups);
 		if (groups > 1 || !none)
 			pc->by_series++;
 		strvec_free(&tsuids);
