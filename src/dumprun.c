@@ -73,6 +73,7 @@ struct job {
 	int waiting;              /* for its metric's TSUID list */
 	int timeout_splits;
 	int time_splits;          /* split in time, on hours or below */
+	int answers;              /* answers whose lines are in out */
 	uint64_t answer_bytes;    /* of the answers rendered */
 	struct buf out;           /* rendered lines, in order */
 	uint64_t points;
@@ -232,6 +233,7 @@ job_plan(struct job *jb)
 	jb->expanding = 0;
 	jb->waiting = 0;
 	jb->time_splits = 0;
+	jb->answers = 0;
 	jb->by_series = 0;
 	frames_push(&jb->todo, &jb->frame);
 	if (by_series(d, m))
@@ -300,6 +302,7 @@ query_answered(struct job *jb, struct http_req *r)
 	}
 	d->buffered += jb->out.len - before;
 	jb->answer_bytes += r->resp.len;
+	jb->answers++;
 	if (qc.aggregated > 0)
 		note(&d->ev->notes, NOTE_WARN, "%s: a result aggregates series "
 		    "(aggregateTags not empty)", m->name);
@@ -555,6 +558,11 @@ job_done(struct job *jb)
 
 	jb->done = 1;
 	frames_todo_free(&jb->todo);
+	/* a frame read in parts (split in time, or in groups of series)
+	 * is written as one answer would have had it: the same bytes
+	 * however it was split, a timeout's split included */
+	if (jb->answers > 1)
+		query_sort_frame(&jb->out, 0, &d->query.scratch);
 	/* it may wait long for an older job: hold no spare room (answers
 	 * reserve three times their size) */
 	if (jb->out.cap > jb->out.len * 2)

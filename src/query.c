@@ -435,3 +435,86 @@ query_render(struct query *q, const char *body, size_t len,
 	counts->series += ns;
 	return 0;
 }
+
+/* A line of a frame being put in order. */
+struct frame_line {
+	const char *p;
+	size_t len;
+	const char *tail;  /* ,"tags":{...}} or the closing } */
+	size_t tail_len;
+	int64_t ms;
+	size_t idx;
+};
+
+static int
+frame_line_cmp(const void *a, const void *b)
+{
+	const struct frame_line *x = a, *y = b;
+	size_t n = x->tail_len < y->tail_len ? x->tail_len : y->tail_len;
+	int c = memcmp(x->tail, y->tail, n);
+
+	/* as strcmp of the series keys: a shorter prefix first */
+	if (c == 0 && x->tail_len != y->tail_len)
+		c = x->tail_len < y->tail_len ? -1 : 1;
+	if (c == 0 && x->ms != y->ms)
+		c = x->ms < y->ms ? -1 : 1;
+	if (c == 0)
+		c = x->idx < y->idx ? -1 : x->idx > y->idx;
+	return c;
+}
+
+/* The series tail and time of a canonical line (metric and value are
+ * JSON text whose quotes are escaped, so the first ,"tags":{ is it). */
+static void
+frame_line_parse(struct frame_line *l)
+{
+	static const char ts_key[] = "\"timestamp\":";
+	static const char tags_key[] = ",\"tags\":{";
+	const char *end = l->p + l->len, *t;
+	int64_t v = 0;
+
+	t = memmem(l->p, l->len, ts_key, sizeof(ts_key) - 1);
+	if (t != NULL)
+		for (t += sizeof(ts_key) - 1; t < end && *t >= '0' && *t <= '9';
+		    t++)
+			v = v * 10 + (*t - '0');
+	l->ms = v <= DATAPOINT_MAX_SECONDS ? v * 1000 : v;
+	t = memmem(l->p, l->len, tags_key, sizeof(tags_key) - 1);
+	l->tail = t != NULL ? t : end - 1;
+	l->tail_len = (size_t)(end - l->tail);
+}
+
+void
+query_sort_frame(struct buf *out, size_t from, struct buf *scratch)
+{
+	struct frame_line *lv = NULL;
+	size_t n = 0, cap = 0, i;
+	const char *p, *end, *nl;
+
+	if (out->len <= from)
+		return;
+	buf_reset(scratch);
+	buf_append(scratch, out->p + from, out->len - from);
+	p = scratch->p;
+	end = scratch->p + scratch->len;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			lv = xreallocarray(lv, cap, sizeof(*lv));
+		}
+		lv[n].p = p;
+		lv[n].len = (size_t)(nl - p);
+		lv[n].idx = n;
+		frame_line_parse(&lv[n]);
+		n++;
+	}
+	qsort(lv, n, sizeof(*lv), frame_line_cmp);
+	buf_truncate(out, from);
+	for (i = 0; i < n; i++) {
+		buf_append(out, lv[i].p, lv[i].len);
+		buf_putc(out, '\n');
+	}
+	free(lv);
+}

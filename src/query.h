@@ -106,6 +106,13 @@ int query_render(struct query *q, const char *body, size_t len,
     struct query_counts *counts, query_bad_fn *bad, void *bad_ctx,
     struct error *err);
 
+/* Puts the lines of one frame that came in several answers (split in
+ * time or read in groups of series) in the order one answer would have
+ * had: per series in the byte order of its tail (,"tags":{...}} or }),
+ * then in time order; equal keys keep their order.  The lines are
+ * out's bytes from `from`; scratch is work space. */
+void query_sort_frame(struct buf *out, size_t from, struct buf *scratch);
+
 /* The one reader of /api/query answers (the dump's and --check's): walks
  * the answer's results in order.  A result without a metric name takes
  * `metric`.  Returns 0, or -1 with err when the answer is not a JSON
