@@ -93,6 +93,7 @@ demo() {
 	p1=$(port)
 	victoria-metrics -httpListenAddr="127.0.0.1:$p1" \
 		-storageDataPath="$work/vm" -retentionPeriod=100y \
+		-dedup.minScrapeInterval=1ms \
 		-loggerLevel=ERROR >"$work/vm.log" 2>&1 &
 	pids="$pids $!"
 	vm="http://127.0.0.1:$p1"
