@@ -104,10 +104,8 @@ dedup_count_add(struct dedup_count *d, const struct datapoint *dp)
 		d->used++;
 		return 0;
 	}
-	if (s->interval == iv) {
-		d->merged++;
+	if (s->interval == iv)
 		return 1;
-	}
 	s->interval = iv;
 	return 0;
 }

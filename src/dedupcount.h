@@ -16,13 +16,12 @@ struct dedup_count {
 	int64_t interval_ms;    /* 0: off */
 	struct dedup_slot *slots;
 	size_t cap, used;
-	uint64_t merged;        /* points merged into another */
 };
 
 void dedup_count_init(struct dedup_count *d, int64_t interval_ms);
 void dedup_count_free(struct dedup_count *d);
-/* Counts dp: 1 when it shares an interval with the previous point of its
- * series (then d->merged grew), else 0. */
+/* Notes dp: 1 when it shares an interval with the previous point of its
+ * series (the target merges it into another), else 0. */
 int dedup_count_add(struct dedup_count *d, const struct datapoint *dp);
 
 #endif

@@ -289,6 +289,9 @@ preflight(const struct restore_opts *o, struct session *s,
 		if (pf.config_read && pf.config.max_tags > 0)
 			cfg->max_tags = pf.config.max_tags;
 	}
+	/* what VictoriaMetrics changes whatever its settings is refused on
+	 * each of its write paths: the import, the listener with its API */
+	cfg->vm_labels = cfg->import || *api != NULL;
 	cfg->url = url->p;
 	free(s->write_shown);
 	s->write_shown = cli_mask_url(url->p);

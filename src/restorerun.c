@@ -672,6 +672,11 @@ restore_input(struct run *run, size_t idx)
 			pt = run->enc.p;
 			pn = run->enc.len;
 		}
+		if (run->cfg->vm_labels && (why = vm_label_problem(&run->dp)) !=
+		    NULL) {
+			unsent(run, lr, pt, pn, why);
+			continue;
+		}
 		if (run->cfg->refuse != NULL && (why = run->cfg->refuse(
 		    run->cfg->refuse_ctx, &run->dp)) != NULL) {
 			unsent(run, lr, pt, pn, why);
@@ -687,13 +692,8 @@ restore_input(struct run *run, size_t idx)
 			    (unsigned long long)lr->lineno, run->dp.ntags,
 			    run->cfg->max_tags);
 		}
-		if (run->cfg->import && (why = vm_label_problem(&run->dp)) !=
-		    NULL) {
-			unsent(run, lr, pt, pn, why);
-			continue;
-		}
-		if (dedup_count_add(&run->dedup, &run->dp))
-			run->c->merged = run->dedup.merged;
+		run->c->merged += (uint64_t)dedup_count_add(&run->dedup,
+		    &run->dp);
 		br = add(run, run->cur, pt, pn, lr);
 		if (br == BATCH_FULL) {
 			struct batch *full = run->cur;

@@ -33,6 +33,9 @@ struct restore_config {
 				 * unknown: more is said once */
 	int import;             /* url is VictoriaMetrics' /api/v1/import:
 				 * JSON lines, a 2xx stores all */
+	int vm_labels;          /* the target is VictoriaMetrics: the points
+				 * it stores changed whatever its settings
+				 * (vm_label_problem) are refused unsent */
 	int remove_metadata;    /* delete FILE.rmeta.json once FILE is done */
 	int64_t dedup_ms;       /* the target merges the points of a series
 				 * in intervals this long (--allow-dedup):

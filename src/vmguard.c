@@ -19,7 +19,6 @@
 #include "otsdb.h"
 #include "probe.h"
 #include "restorerun.h"
-#include "vm.h"
 #include "vmguard.h"
 #include "xalloc.h"
 
@@ -39,10 +38,7 @@ vm_refuse(void *ctx, const struct datapoint *dp)
 	struct vm_guard *g = ctx;
 	const struct vm_settings *v = &g->before;
 	size_t i;
-	const char *why;
 
-	if ((why = vm_label_problem(dp)) != NULL)
-		return why;
 	if (dp->timestamp_ms < g->min_ms)
 		return g->why_old;
 	if (dp->timestamp_ms > g->max_ms)
