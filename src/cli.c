@@ -396,11 +396,58 @@ pct_decode(const char *s, size_t n)
 	return out;
 }
 
+/* What is wrong with the host and port of URL (after its scheme and
+ * any user:password@), or NULL: libcurl would take "host:" for port 80
+ * and "host:99999" is no port at all. */
+static const char *
+authority_problem(const char *url)
+{
+	const char *h = strstr(url, "://") + 3, *at = userinfo_end(url), *end,
+	    *colon;
+	unsigned long port = 0;
+
+	if (at != NULL)
+		h = at + 1;
+	end = h + strcspn(h, "/?#");
+	if (end == h)
+		return "has no host";
+	colon = NULL;
+	if (*h == '[') { /* an IPv6 address: [::1]:4242 */
+		const char *close = memchr(h, ']', (size_t)(end - h));
+
+		if (close == NULL)
+			return "has an IPv6 address without its ']'";
+		if (close + 1 < end && close[1] != ':')
+			return "has something other than :PORT after its IPv6 "
+			    "address";
+		if (close + 1 < end)
+			colon = close + 1;
+	} else
+		colon = memchr(h, ':', (size_t)(end - h));
+	if (colon == h)
+		return "has no host";
+	if (colon == NULL)
+		return NULL;
+	if (colon + 1 == end)
+		return "has an empty port (after ':' give the port, e.g. "
+		    ":4242, or leave the ':' out for the scheme's)";
+	for (const char *p = colon + 1; p < end; p++) {
+		if (!isdigit((unsigned char)*p))
+			return "has a port that is not a number";
+		port = port * 10 + (unsigned long)(*p - '0');
+		if (port > 65535)
+			return "has a port over 65535";
+	}
+	if (port == 0)
+		return "has port 0";
+	return NULL;
+}
+
 const char *
 cli_common_endpoint(const char *prog, int argc, char **argv,
     struct cli_common *c)
 {
-	const char *at, *host;
+	const char *at, *host, *problem;
 	char *arg;
 	size_t scheme;
 
@@ -410,6 +457,9 @@ cli_common_endpoint(const char *prog, int argc, char **argv,
 	if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
 		    "http:// or https://");
+	if ((problem = authority_problem(arg)) != NULL)
+		cli_usage_error(prog, "OPENTSDB_ENDPOINT '%s' %s",
+		    cli_mask_url(arg), problem);
 	free(kept_endpoint);
 	if ((at = userinfo_end(arg)) != NULL) {
 		/* credentials go to libcurl apart (a password may then

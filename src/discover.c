@@ -28,9 +28,15 @@ struct disco {
 	int checking;           /* asking for names given, not a prefix */
 };
 
-/* Queues prefix + c for every character c from `first` on. */
+/* An empty q is answered from '!' up to '~' excluded (OpenTSDB's
+ * START_ROW and END_ROW): the first bytes outside are asked one by one. */
+#define EMPTY_Q_FIRST 0x21u
+#define EMPTY_Q_END 0x7Eu
+
+/* Queues prefix + c for every character c from `first` to `last`. */
 static void
-narrow(struct disco *d, const char *prefix, unsigned first)
+narrow_range(struct disco *d, const char *prefix, unsigned first,
+    unsigned last)
 {
 	struct buf q;
 	unsigned c;
@@ -38,13 +44,19 @@ narrow(struct disco *d, const char *prefix, unsigned first)
 	if (strlen(prefix) > 256)
 		return;
 	buf_init(&q);
-	for (c = first; c <= OTSDB_NAME_CP_MAX; c++) {
+	for (c = first; c <= last; c++) {
 		buf_reset(&q);
 		buf_puts(&q, prefix);
 		json_put_utf8(&q, c);
 		strvec_add(&d->todo, q.p, q.len);
 	}
 	buf_free(&q);
+}
+
+static void
+narrow(struct disco *d, const char *prefix, unsigned first)
+{
+	narrow_range(d, prefix, first, OTSDB_NAME_CP_MAX);
 }
 
 /* The error names what the user asked for: the prefix given, or every
@@ -107,6 +119,17 @@ on_suggest(struct http_req *r, void *ctx)
 		discovery_failed(d, prefix, "not a JSON array of names");
 		return;
 	}
+	if (plen == 0) {
+		/* every name from '!' up to the last one returned (or to
+		 * '~' when not cut off) is known: the first bytes below '!'
+		 * and from there on are asked one by one */
+		narrow_range(d, prefix, 1, EMPTY_Q_FIRST - 1);
+		if (cut && names->n > before)
+			last = otsdb_codepoint_at(names->v[names->n - 1], 0);
+		narrow(d, prefix, cut ? (last ? last : EMPTY_Q_FIRST) :
+		    EMPTY_Q_END);
+		return;
+	}
 	if (!cut)
 		return;
 	/* names below the last one returned are complete; from its next
@@ -156,11 +179,8 @@ suggest_all(struct disco *d, const char *prefix)
 
 	strvec_init(&d->todo);
 	d->next = 0;
-	/* an empty q also skips names from '~' up: go by first byte */
-	if (*prefix == '\0')
-		narrow(d, prefix, 1);
-	else
-		strvec_add(&d->todo, prefix, strlen(prefix));
+	/* an empty q first: its answer says which first bytes remain */
+	strvec_add(&d->todo, prefix, strlen(prefix));
 	rc = ask_all(d, on_suggest, OTSDB_SUGGEST_MAX);
 	strvec_free(&d->todo);
 	return rc;
@@ -199,20 +219,87 @@ on_exists(struct http_req *r, void *ctx)
 /* Every name of `names` the server knows, or a fatal error listing those
  * it does not (-2), before any data is read. */
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether name was checked by one of the shared prefixes. */
+static int
+shares(const struct strvec *shared, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < shared->n; i++)
+		if (strncmp(name, shared->v[i], strlen(shared->v[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int
 check_names(struct disco *d, const struct strvec *names)
 {
+	struct strvec shared, found;
 	struct buf q;
 	char from[300];
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	strvec_init(&d->todo);
 	strvec_init(&d->unknown);
 	d->next = 0;
 	d->checking = 1;
-	for (i = 0; i < names->n; i++)
-		strvec_add(&d->todo, names->v[i], strlen(names->v[i]));
+	/* names alone in their first character: one suggest call each;
+	 * the others, by the longest prefix they share, narrowed as
+	 * discovery is: a few calls for a whole list of names */
+	strvec_init(&shared);
+	for (i = 0; i < names->n; i = j) {
+		size_t lcp = strlen(names->v[i]), k;
+
+		for (j = i + 1; j < names->n && otsdb_codepoint_at(names->v[j],
+		    0) == otsdb_codepoint_at(names->v[i], 0); j++) {
+			for (k = 0; k < lcp && names->v[j][k] ==
+			    names->v[i][k]; k++)
+				;
+			lcp = k;
+		}
+		/* whole characters only (UTF-8 continuation bytes) */
+		while (lcp > 0 && ((unsigned char)names->v[i][lcp] & 0xC0) ==
+		    0x80)
+			lcp--;
+		if (j - i == 1 || lcp == 0)
+			for (k = i; k < j; k++)
+				strvec_add(&d->todo, names->v[k],
+				    strlen(names->v[k]));
+		else
+			strvec_add(&shared, names->v[i], lcp);
+	}
 	rc = ask_all(d, on_exists, 1);
+	if (rc == 0 && shared.n > 0) {
+		struct strvec *keep = d->names;
+
+		strvec_free(&d->todo);
+		strvec_init(&d->todo);
+		strvec_init(&found);
+		d->next = 0;
+		d->names = &found;
+		for (i = 0; i < shared.n; i++)
+			strvec_add(&d->todo, shared.v[i], strlen(shared.v[i]));
+		rc = ask_all(d, on_suggest, OTSDB_SUGGEST_MAX);
+		d->names = keep;
+		strvec_sort_unique(&found);
+		for (i = 0; rc == 0 && i < names->n; i++) {
+			const char *n = names->v[i];
+
+			if (!shares(&shared, n))
+				continue;
+			if (bsearch(&n, found.v, found.n, sizeof(*found.v),
+			    cmp_str) == NULL)
+				strvec_add(&d->unknown, n, strlen(n));
+		}
+		strvec_free(&found);
+	}
+	strvec_free(&shared);
 	if (rc == 0 && d->unknown.n > 0) {
 		strvec_sort_unique(&d->unknown);
 		buf_init(&q);

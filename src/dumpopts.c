@@ -118,10 +118,14 @@ static const struct option long_options[] = {
 };
 
 static void
-usage(FILE *f)
+usage(FILE *f, const char *prog)
 {
-	cli_help(f, "otsdb-dump [OPTIONS] OPENTSDB_ENDPOINT TIME_START",
-	    "Write every raw datapoint of the selected metrics whose time lies\n"
+	char line[200], intro[2048];
+	int kilda = strncmp(prog, "kilda-", 6) == 0;
+
+	snprintf(line, sizeof(line), "%s [OPTIONS] OPENTSDB_ENDPOINT "
+	    "TIME_START", prog);
+	snprintf(intro, sizeof(intro), "%s%s", "Write every raw datapoint of the selected metrics whose time lies\n"
 	    "in [TIME_START, TIME_STOP) to stdout as otsdb NDJSON (see\n"
 	    "otsdb-ndjson(5)).\n"
 	    "\n"
@@ -133,8 +137,13 @@ usage(FILE *f)
 	    "Exit status: 0 complete (with --follow: also when stopped by\n"
 	    "SIGTERM or SIGINT), 1 complete but some values could not be\n"
 	    "dumped, 2 usage error, 3 fatal error, 4 no metric selected (or\n"
-	    "a metric named does not exist).",
-	    help_rows);
+	    "a metric named does not exist).", kilda ?
+	    "\n\n"
+	    "Called kilda-otsdb-dump, the old tool's defaults hold:\n"
+	    "--dump-dir . (unless -o, --list-metrics or --plan) and\n"
+	    "-m kilda. (unless --metric or --metrics-file); called\n"
+	    "otsdb-dump, it writes to stdout and takes every metric." : "");
+	cli_help(f, line, intro, help_rows);
 }
 
 void
@@ -167,7 +176,7 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 			o->follow_ms = ms;
 			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, prog);
 			exit(cli_close_stdout(prog, 0));
 		case OPT_LIST_METRICS:
 			o->list_metrics = 1;

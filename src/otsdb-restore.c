@@ -440,8 +440,9 @@ run_restore(const struct restore_opts *o, const char *prog,
 		    "meets the same damage: restore the rest from a good copy "
 		    "of the file, or dump that time range again", o->dry_run ?
 		    "read" : "sent");
-	else if ((s->f.set || cli_stop_signal) && !o->dry_run && c.marks == 0)
-		resume_hint(o);
+	else if ((s->f.set || cli_stop_signal) && !o->dry_run &&
+	    c.marks == 0 && c.requests > 0)
+		resume_hint(o); /* nothing sent: nothing to resume */
 	status = cli_run_status(0, s->f.set, cli_stop_signal,
 	    c.rejected_lines + c.rejected_points + c.ignored > 0);
 out:
@@ -466,7 +467,8 @@ main(int argc, char **argv)
 	if (cli_start(prog, &o.c) < 0)
 		return EXIT_FATAL;
 	memset(&s, 0, sizeof(s));
-	s.base = cli_base_url(o.endpoint);
+	/* a dry run without a URL asks nothing and names none */
+	s.base = cli_base_url(o.endpoint ? o.endpoint : "http://dry-run");
 	status = o.check ? run_check(&o, prog, &s) :
 	    run_restore(&o, prog, &s);
 	cli_finish();

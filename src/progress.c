@@ -27,18 +27,24 @@ due(struct progress *p, double *secs, int64_t start_ms)
 }
 
 /* "; retrying: WHY for N s" while a request has been failing for a
- * second or more, else "". */
-static void
-retrying(const struct progress *p, char *out, size_t n)
+ * second or more, else "".  Returns whether one has: the time since the
+ * last line then counts as waited. */
+static int
+retrying(struct progress *p, char *out, size_t n)
 {
 	char why[200];
 	int64_t ms = p->http != NULL ? http_failing(p->http, why,
-	    sizeof(why)) : -1;
+	    sizeof(why)) : -1, now = clock_mono_ms(), last = p->last_ms;
 
 	out[0] = '\0';
-	if (ms >= 1000)
-		snprintf(out, n, "; retrying: %s for %lld s", why,
-		    (long long)(ms / 1000));
+	p->last_ms = now;
+	if (ms < 1000)
+		return 0;
+	snprintf(out, n, "; retrying: %s for %lld s", why,
+	    (long long)(ms / 1000));
+	if (last > 0)
+		p->waited_ms += ms < now - last ? ms : now - last;
+	return 1;
 }
 
 void
@@ -67,12 +73,15 @@ progress_dump(struct progress *p, const struct dump_counters *c)
 		stats_dump(&p->stats, c, 0, 0);
 	if (!due(p, &secs, c->start_ms))
 		return;
-	retrying(p, retry, sizeof(retry));
-	/* by time covered: frames planned by the data differ in size */
-	if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
-		snprintf(eta, sizeof(eta), "%.0f s", secs *
-		    (double)(c->span_ms - c->span_done_ms) /
-		    (double)c->span_done_ms);
+	/* by time covered (frames planned by the data differ in size), at
+	 * the pace of the time the source answered: while it does not,
+	 * no estimate */
+	if (retrying(p, retry, sizeof(retry)))
+		snprintf(eta, sizeof(eta), "? (waiting for the source)");
+	else if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
+		snprintf(eta, sizeof(eta), "%.0f s", (secs - (double)
+		    p->waited_ms / 1000.0) * (double)(c->span_ms -
+		    c->span_done_ms) / (double)c->span_done_ms);
 	log_progress("metrics %llu/%llu, frames %llu/%llu, %.0f %% of the "
 	    "time, %llu points, %.0f points/s, ETA %s%s",
 	    (unsigned long long)c->metrics_done,

@@ -126,10 +126,14 @@ static const struct option long_options[] = {
 };
 
 static void
-usage(FILE *f)
+usage(FILE *f, const char *prog)
 {
-	cli_help(f, "otsdb-restore [OPTIONS] OPENTSDB_ENDPOINT [FILE...]",
-	    "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
+	char line[200], intro[2048];
+	int kilda = strncmp(prog, "kilda-", 6) == 0;
+
+	snprintf(line, sizeof(line), "%s [OPTIONS] OPENTSDB_ENDPOINT "
+	    "[FILE...]", prog);
+	snprintf(intro, sizeof(intro), "%s%s", "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
 	    "from standard input when there are none or a FILE is -, or from\n"
 	    "--dump-dir, and store them with size-capped POST requests to\n"
 	    "OPENTSDB_ENDPOINT/api/put, or to /api/v1/import when it is\n"
@@ -140,8 +144,12 @@ usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 every datapoint stored (--check: found), 1 some\n"
 	    "were rejected (see --reject-file; --check: some missing,\n"
-	    "different or held twice), 2 usage error, 3 fatal error.",
-	    help_rows);
+	    "different or held twice), 2 usage error, 3 fatal error.", kilda ?
+	    "\n\n"
+	    "Called kilda-otsdb-restore, the old tool's default holds:\n"
+	    "--dump-dir . when no FILE is given; called otsdb-restore, it\n"
+	    "reads standard input." : "");
+	cli_help(f, line, intro, help_rows);
 }
 
 void
@@ -200,7 +208,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 			o->dry_run = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, prog);
 			exit(cli_close_stdout(prog, 0));
 		case OPT_MAX_LINE:
 			if (cli_parse_size(optarg, 64, (uint64_t)1 << 30,
@@ -248,7 +256,14 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 				    "option '%s'", argv[optind - 1]);
 		}
 	}
-	o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);
+	/* a dry run sends nothing: its URL may be left out (then the
+	 * batches are /api/put's, or --target-type's) */
+	if (o->dry_run && (optind >= argc ||
+	    (strncmp(argv[optind], "http://", 7) != 0 &&
+	    strncmp(argv[optind], "https://", 8) != 0)))
+		o->endpoint = NULL;
+	else
+		o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 	/* the old tool's name keeps its default: --dump-dir . */
