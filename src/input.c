@@ -107,6 +107,8 @@ input_open(struct input *in, const struct input_source *src,
 
 	memset(in, 0, sizeof(*in));
 	in->o = o;
+	json_init(&in->rj);
+	buf_init(&in->unwrapped);
 	if (lineio_open(&in->lr, src->path, o->max_line, err) < 0)
 		return -1;
 	in->lr.wait = o->wait;
@@ -160,6 +162,42 @@ input_close(struct input *in)
 	lineio_close(&in->lr);
 	gzread_free(in->gz);
 	in->gz = NULL;
+	json_free(&in->rj);
+	buf_free(&in->unwrapped);
+}
+
+/* A line of a reject file (reject.c): its "line", the input line or the
+ * point refused, is read instead, so that once the cause is fixed the
+ * reject file restores what it holds.  1 when the line is one (*line
+ * and *len then point at what it holds), 0 when not, -1 when it is one
+ * that cannot be restored (why). */
+static int
+reject_record(struct input *in, const char **line, size_t *len,
+    struct error *why)
+{
+	static const char prefix[] = "{\"source\":";
+	struct error ignored;
+	int t, tr;
+
+	if (*len < sizeof(prefix) - 1 ||
+	    memcmp(*line, prefix, sizeof(prefix) - 1) != 0 ||
+	    json_parse(&in->rj, *line, *len, &ignored) < 0 ||
+	    json_type(&in->rj, 0) != JSON_OBJECT ||
+	    (t = json_member(&in->rj, 0, "line")) < 0 ||
+	    json_type(&in->rj, t) != JSON_STRING ||
+	    json_member(&in->rj, 0, "error") < 0)
+		return 0;
+	if ((tr = json_member(&in->rj, 0, "truncated")) >= 0 &&
+	    json_type(&in->rj, tr) == JSON_TRUE) {
+		error_set(why, "a reject file's line that was cut off at "
+		    "--max-line-length: it cannot be restored");
+		return -1;
+	}
+	buf_reset(&in->unwrapped);
+	json_unescape(&in->rj, t, &in->unwrapped);
+	*line = in->unwrapped.p ? in->unwrapped.p : "";
+	*len = in->unwrapped.len;
+	return 1;
 }
 
 int
@@ -226,6 +264,11 @@ input_next(struct input *in, struct datapoint *dp, const char **line,
 			continue;
 		if (datapoint_mark_parse(*line, *len, &in->mark_ms))
 			return INPUT_MARK;
+		if (reject_record(in, line, len, &why) < 0) {
+			if (bad_line(in, why.msg, *line, *len, 1, err) < 0)
+				return INPUT_ERROR;
+			continue;
+		}
 		if (input_decode(dp, *line, *len, &why) == 0)
 			return INPUT_POINT;
 		if (bad_line(in, why.msg, *line, *len, 0, err) < 0)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "json.h"
 #include "lineio.h"
 #include "strvec.h"
 
@@ -69,6 +71,8 @@ struct input {
 	struct gzread *gz;            /* gzip input is read inflated */
 	int finished_before;          /* resumed at its end: nothing new */
 	int64_t mark_ms;              /* the last INPUT_MARK's instant */
+	struct json rj;               /* a reject file's line, parsed */
+	struct buf unwrapped;         /* the input line it holds */
 };
 
 enum input_result {

@@ -199,9 +199,12 @@ run_check(const struct restore_opts *o, const char *prog,
 	summary_check(&c, target.what, s->shown, s->f.set || cli_stop_signal,
 	    s->f.set, &s->pr);
 	if (c.missing_old > 0)
-		log_error("%llu of the missing points are %s: it dropped them "
-		    "as they arrived, and restoring them again stores nothing "
-		    "until its retention is longer", (unsigned long long)
+		log_error("%llu of the missing points are %s: otsdb-restore "
+		    "refuses such points without sending them (into its "
+		    "reject file, with --reject-file), and VictoriaMetrics "
+		    "drops any that reach it; once its -retentionPeriod is "
+		    "longer (e.g. 100y), restore them (the reject file, or "
+		    "--mismatches FILE here)", (unsigned long long)
 		    c.missing_old, limits.why_old);
 	if (c.missing_ahead > 0)
 		log_error("%llu of the missing points are more than 2 days "

@@ -44,6 +44,8 @@ struct source {
 	uint64_t seen;    /* marks read */
 };
 
+#define REFUSAL_KINDS 8
+
 struct run {
 	const struct restore_config *cfg;
 	const struct restore_events *ev;
@@ -65,6 +67,15 @@ struct run {
 	int64_t cur_since; /* when cur got its first point (mono ms) */
 	int said_tags;    /* more tags than max_tags was said */
 	struct dedup_count dedup;
+	/* points refused before sending for a reason that holds for many
+	 * (a setting of the target): said once each, at the end, counted;
+	 * each one with -v and in the reject file */
+	struct refusal {
+		const char *why;
+		uint64_t n;
+		char first[300];  /* FILE:LINE of the first */
+	} refusals[REFUSAL_KINDS];
+	size_t nrefusals;
 };
 
 /* A batch on the wire. */
@@ -505,6 +516,55 @@ unsent(struct run *run, const struct lineio *lr, const char *pt, size_t pn,
 	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
 }
 
+/* A point refused before it is sent for a reason of the target's
+ * settings (why: a fixed text, the same for every such point). */
+static void
+refused(struct run *run, const struct lineio *lr, const char *pt,
+    size_t pn, const char *why)
+{
+	struct refusal *r = NULL;
+	size_t i;
+
+	for (i = 0; i < run->nrefusals && r == NULL; i++)
+		if (strcmp(run->refusals[i].why, why) == 0)
+			r = &run->refusals[i];
+	if (r == NULL && run->nrefusals < REFUSAL_KINDS) {
+		r = &run->refusals[run->nrefusals++];
+		r->why = why;
+		snprintf(r->first, sizeof(r->first), "%s:%llu", lr->name,
+		    (unsigned long long)lr->lineno);
+	}
+	if (r == NULL) {
+		unsent(run, lr, pt, pn, why);
+		return;
+	}
+	r->n++;
+	run->c->points--;
+	run->c->rejected_points++;
+	note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: %s", lr->name,
+	    (unsigned long long)lr->lineno, why);
+	reject(run, lr->name, lr->lineno, why, pt, pn, 0);
+}
+
+/* The refusals by reason: one line each. */
+static void
+say_refusals(const struct run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nrefusals; i++) {
+		const struct refusal *r = &run->refusals[i];
+
+		note(&run->ev->notes, NOTE_ERROR, "%llu point%s refused before "
+		    "sending (the first at %s): %s; %s",
+		    (unsigned long long)r->n, r->n == 1 ? "" : "s", r->first,
+		    r->why, run->cfg->reject != NULL ? "each is in the reject "
+		    "file, which otsdb-restore reads as input once the cause "
+		    "is fixed" : "-v lists each; --reject-file FILE keeps "
+		    "them, to restore once the cause is fixed");
+	}
+}
+
 static void
 too_big(struct run *run, const struct lineio *lr, const char *pt,
     size_t pn)
@@ -674,12 +734,12 @@ restore_input(struct run *run, size_t idx)
 		}
 		if (run->cfg->vm_labels && (why = vm_label_problem(&run->dp)) !=
 		    NULL) {
-			unsent(run, lr, pt, pn, why);
+			refused(run, lr, pt, pn, why);
 			continue;
 		}
 		if (run->cfg->refuse != NULL && (why = run->cfg->refuse(
 		    run->cfg->refuse_ctx, &run->dp)) != NULL) {
-			unsent(run, lr, pt, pn, why);
+			refused(run, lr, pt, pn, why);
 			continue;
 		}
 		if (run->cfg->max_tags > 0 && !run->said_tags &&
@@ -783,6 +843,7 @@ restore_run(const struct restore_config *cfg,
 	}
 	c->stored_before_ms = claim;
 	c->stored_before_exact = c->rejected_points == 0;
+	say_refusals(&run);
 	for (i = 0; i < n; i++) {
 		struct source *in = &run.inputs[i];
 

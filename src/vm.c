@@ -320,10 +320,11 @@ vm_label_problem(const struct datapoint *dp)
 		    memcmp(dp->tags[i].key, "__name__", 8) == 0)
 			return "a tag named __name__: VictoriaMetrics keeps the "
 			    "metric's name under that label (the series would "
-			    "be renamed)";
+			    "be renamed); rename the tag in the input";
 		if (dp->tags[i].key_len > VM_MAX_LABEL_NAME)
 			return "a tag name longer than 256 bytes: "
-			    "VictoriaMetrics would cut it silently";
+			    "VictoriaMetrics would cut it silently; shorten "
+			    "it in the input";
 	}
 	return NULL;
 }

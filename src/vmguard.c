@@ -111,7 +111,8 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 		g->min_ms = now - v->retention_ms + VM_RETENTION_MARGIN_MS;
 		snprintf(g->why_old, sizeof(g->why_old), "older than the "
 		    "target's retention (-retentionPeriod=%s: %lld days, less "
-		    "a day's margin): VictoriaMetrics would drop it silently",
+		    "a day's margin): VictoriaMetrics would drop it silently; "
+		    "a longer -retentionPeriod (e.g. 100y) keeps it",
 		    v->retention, (long long)(v->retention_ms / 86400000));
 	} else
 		note(notes, NOTE_WARN, "%s/metrics: -retentionPeriod %s%s%s "
@@ -121,13 +122,16 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 	if (g->min_ms < 0)
 		g->min_ms = 0;  /* it keeps no time before 1970 */
 	snprintf(g->why_new, sizeof(g->why_new), "more than 2 days ahead of "
-	    "now: VictoriaMetrics would drop it silently");
+	    "now: VictoriaMetrics would drop it silently; check the "
+	    "source's timestamps and clock");
 	snprintf(g->why_labels, sizeof(g->why_labels), "more labels (tags and "
 	    "the name) than the target's -maxLabelsPerTimeseries=%ld: "
-	    "VictoriaMetrics would cut them silently", v->max_labels);
+	    "VictoriaMetrics would cut them silently; a larger "
+	    "-maxLabelsPerTimeseries keeps them", v->max_labels);
 	snprintf(g->why_len, sizeof(g->why_len), "a tag value or name longer "
 	    "than the target's -maxLabelValueLen=%ld bytes: VictoriaMetrics "
-	    "would cut it silently", v->max_label_len);
+	    "would cut it silently; a larger -maxLabelValueLen keeps it",
+	    v->max_label_len);
 	if (v->max_labels < 0 || v->max_label_len < 0)
 		note(notes, NOTE_WARN, "%s/metrics: %s cannot be read", g->shown,
 		    v->max_labels < 0 ? "-maxLabelsPerTimeseries" :

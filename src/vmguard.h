@@ -21,7 +21,7 @@ struct vm_guard {
 	int active;             /* settings read: refusals and ledger on */
 	struct vm_settings before;
 	int64_t min_ms, max_ms; /* points outside [min, max] are dropped */
-	char why_old[240], why_new[160], why_labels[200], why_len[200];
+	char why_old[320], why_new[320], why_labels[320], why_len[320];
 };
 
 /* Reads api/metrics: refuses to start against a deduplicating target
