@@ -84,42 +84,69 @@ epoch_ms() {
 }
 s=$(epoch_ms "$start") || die_usage "bad --start_date '$start'"
 e=$(epoch_ms "$end") || die_usage "bad --end_date '$end'"
+say() { echo "otsdb-pipe-to-vm.sh: $*" >&2; }
+when() { date -d "@$(($1 / 1000))" '+%F %T'; } # ms -> local time
+work=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-pipe-to-vm.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+# list_metrics: every metric of the source, once; those with the prefix
+# go to $work/metrics, which each interval's dump reads instead of
+# discovering them again (sets nmetrics, nothers, listed_ms)
+list_metrics() {
+	# shellcheck disable=SC2086
+	"$OTSDB_DUMP" --list-metrics $OTSDB_DUMP_OPTS "$src" >"$work/all" \
+		</dev/null || return
+	listed_ms=$(($(date +%s) * 1000))
+	awk -v p="$prefix" 'index($0, p) == 1' "$work/all" >"$work/metrics"
+	nmetrics=$(grep -c . "$work/metrics")
+	nothers=$(($(grep -c . "$work/all") - nmetrics))
+}
+left_out() { # the metrics the prefix leaves out, and how to take them all
+	[ "$nothers" -gt 0 ] || return 0
+	printf '; %s other metric%s of the source do%s not start with "%s" and %s left out (-m %s takes every metric)' \
+		"$nothers" "$([ "$nothers" -eq 1 ] || echo s)" \
+		"$([ "$nothers" -eq 1 ] && echo es)" "$prefix" \
+		"$([ "$nothers" -eq 1 ] && echo is || echo are)" "''"
+}
 # the metrics about to move, said first; none at all is an error (exit 4:
 # otsdb-dump's status when nothing is selected)
-# shellcheck disable=SC2086
-metrics=$("$OTSDB_DUMP" --list-metrics -m "$prefix" $OTSDB_DUMP_OPTS "$src" \
-	</dev/null)
+list_metrics
 rc=$?
-if [ "$rc" -eq 4 ]; then
-	echo "otsdb-pipe-to-vm.sh: no metric to migrate: $src has none starting with \"$prefix\"" >&2
-	exit 4
-elif [ "$rc" -ne 0 ]; then
-	echo "otsdb-pipe-to-vm.sh: could not list the metrics (otsdb-dump status $rc); rerun to continue" >&2
+if [ "$rc" -ne 0 ]; then
+	say "could not list the metrics (otsdb-dump status $rc); rerun to continue"
 	exit 1
 fi
-n=$(printf '%s\n' "$metrics" | grep -c .)
-shown=$(printf '%s\n' "$metrics" | head -n 10 | tr '\n' ' ')
-[ "$n" -gt 10 ] && shown="$shown... ($((n - 10)) more)"
+if [ "$nmetrics" -eq 0 ]; then
+	say "no metric to migrate: $src has none starting with \"$prefix\"$(left_out)"
+	exit 4
+fi
+shown=$(head -n 10 "$work/metrics" | tr '\n' ' ')
+[ "$nmetrics" -gt 10 ] && shown="$shown... ($((nmetrics - 10)) more)"
 word=metrics
-[ "$n" -eq 1 ] && word=metric
-echo "otsdb-pipe-to-vm.sh: migrating $n $word starting with \"$prefix\": $shown" >&2
+[ "$nmetrics" -eq 1 ] && word=metric
+say "migrating $nmetrics $word starting with \"$prefix\"$(left_out): $shown"
 if [ -s "$state" ]; then
 	read -r s <"$state"
-	echo "otsdb-pipe-to-vm.sh: continuing at $s ms (from $state)" >&2
+	say "continuing at $(when "$s") ($s ms, from $state)"
 fi
 while [ "$s" -lt "$e" ]; do
 	n=$((s + step * 1000))
 	[ "$n" -gt "$e" ] && n=$e
-	echo "otsdb-pipe-to-vm.sh: interval [$s, $n) ms" >&2
+	# the list taken once serves the intervals that ended before it
+	# was taken (a metric made later has no point in them)
+	if [ "$n" -gt "$listed_ms" ]; then
+		list_metrics || { say "could not list the metrics; rerun to continue"; exit 1; }
+		say "metric list refreshed: the interval ends after it was taken ($nmetrics metrics)"
+	fi
+	say "interval $(when "$s") to $(when "$n") ([$s, $n) ms)"
 	# shellcheck disable=SC2086
-	"$OTSDB_DUMP" -m "$prefix" $OTSDB_DUMP_OPTS -e "$n" "$src" "$s" |
+	"$OTSDB_DUMP" --metrics-file "$work/metrics" $OTSDB_DUMP_OPTS -e "$n" "$src" "$s" |
 		"$OTSDB_RESTORE" -s "$RESTORE_SIZE_LIMIT" $OTSDB_RESTORE_OPTS "$dst"
 	rc=("${PIPESTATUS[@]}")
 	if [ "${rc[0]}" -gt 1 ] || [ "${rc[1]}" -gt 1 ]; then
-		echo "otsdb-pipe-to-vm.sh: interval [$s, $n) failed (dump ${rc[0]}, restore ${rc[1]}); rerun to continue" >&2
+		say "interval $(when "$s") to $(when "$n") failed (dump ${rc[0]}, restore ${rc[1]}); rerun to continue"
 		exit 1
 	fi
 	echo "$n" >"$state.tmp" && mv "$state.tmp" "$state"
 	s=$n
 done
-echo "otsdb-pipe-to-vm.sh: done" >&2
+say "done: $nmetrics metrics starting with \"$prefix\"$(left_out)"

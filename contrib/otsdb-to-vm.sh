@@ -47,8 +47,8 @@ Options:
   -sbl, --show_background_log     print the restore log's tail after each dump
   -h,   --help                    this help
 
-Environment: marker_for_execution (/tmp/kilda-otsdb-dump-restore-marker),
-background_log (/tmp/kilda-otsdb-dump-restore.log),
+Environment: marker_for_execution (DIR/.otsdb-to-vm.marker) and
+background_log (DIR/otsdb-to-vm.log), DIR the --dump_storage_folder;
 delay_between_checks_new_folder (10), min_inodes (1000),
 min_free_space (100000000 bytes), dump_attempts (3), restore_attempts (3),
 OTSDB_DUMP, OTSDB_RESTORE (the programs, e.g. a docker run wrapper),
@@ -68,8 +68,8 @@ die_usage() {
 	exit 2
 }
 
-marker_for_execution=${marker_for_execution:-/tmp/kilda-otsdb-dump-restore-marker}
-background_log=${background_log:-/tmp/kilda-otsdb-dump-restore.log}
+marker_for_execution=${marker_for_execution:-}
+background_log=${background_log:-}
 delay_between_checks_new_folder=${delay_between_checks_new_folder:-10}
 min_inodes=${min_inodes:-1000}
 min_free_space=${min_free_space:-100000000}
@@ -161,6 +161,11 @@ folder_name() { # START END -> the seed's name: '-' -> '.', 'T' -> '_'
 		"$(date -d "@$2" +"$name_format" | tr -- '-T' '._')"
 }
 
+# the marker and the restore log live next to the dump folders
+[ -n "$marker_for_execution" ] ||
+	marker_for_execution=$dump_storage_folder/.otsdb-to-vm.marker
+[ -n "$background_log" ] || background_log=$dump_storage_folder/otsdb-to-vm.log
+
 if [ -e "$marker_for_execution" ]; then
 	read -r old_main _ <"$marker_for_execution" 2>/dev/null || old_main=
 	if [ -n "$old_main" ] && kill -0 "$old_main" 2>/dev/null; then
@@ -168,30 +173,32 @@ if [ -e "$marker_for_execution" ]; then
 		exit 1
 	fi
 fi
-# the metrics about to move, said first; none at all is an error (exit 4:
-# otsdb-dump's status when nothing is selected)
-# shellcheck disable=SC2086
-metrics=$("$OTSDB_DUMP" --list-metrics --metrics-prefix "$metrics_prefix" \
-	$OTSDB_DUMP_OPTS "$source_url" </dev/null)
-rc=$?
-if [ "$rc" -eq 4 ]; then
-	log "no metric to migrate: $source_url has none starting with \"$metrics_prefix\""
-	exit 4
-elif [ "$rc" -ne 0 ]; then
-	log "could not list the metrics (otsdb-dump status $rc); each interval is tried as usual"
-else
-	nmetrics=$(printf '%s\n' "$metrics" | grep -c .)
-	shown_metrics=$(printf '%s\n' "$metrics" | head -n 10 | tr '\n' ' ')
-	[ "$nmetrics" -gt 10 ] && shown_metrics="$shown_metrics... ($((nmetrics - 10)) more)"
-	word=metrics
-	[ "$nmetrics" -eq 1 ] && word=metric
-	log "migrating $nmetrics $word starting with \"$metrics_prefix\": $shown_metrics"
-fi
-
-mkdir -p "$dump_storage_folder" || exit 1
 status_dir=$(mktemp -d "${TMPDIR:-/tmp}/otsdb-to-vm.XXXXXX") || exit 1
+log "the restore loop logs to $background_log"
 
-# ------------------------------------------------------------ restore loop
+# Ctrl-C: counted from the start (the metric listing too); see on_int
+interrupts=0
+stop_dumping=0
+dump_pid=
+restore_pid=
+# shellcheck disable=SC2317 # called by the INT trap
+on_int() {
+	interrupts=$((interrupts + 1))
+	case $interrupts in
+	1) log "Ctrl-C: press it again to stop dumping" ;;
+	2)
+		log "Ctrl-C twice: dumping stops; the restore loop finishes the ready folders"
+		stop_dumping=1
+		[ -n "$dump_pid" ] && kill -TERM "$dump_pid" 2>/dev/null
+		;;
+	*)
+		log "Ctrl-C $interrupts times: the restore loop stops after its current folder"
+		stop_dumping=1
+		[ -n "$restore_pid" ] && kill -TERM "$restore_pid" 2>/dev/null
+		;;
+	esac
+}
+trap on_int INT
 
 # wait_job PID: its exit status, waited for across the signals this
 # shell traps (a trapped signal ends a wait early with a status > 128)
@@ -206,23 +213,92 @@ wait_job() {
 	return "$r"
 }
 
+# list_metrics: every metric of the source, once (in the background, so
+# Ctrl-C is counted as during the dump); those with the prefix go to
+# $metrics_file, which each interval's dump reads instead of discovering
+# them again.  Sets nmetrics and nothers.
+metrics_file=$status_dir/metrics
+list_metrics() {
+	local rc
+	# shellcheck disable=SC2086
+	"$OTSDB_DUMP" --list-metrics $OTSDB_DUMP_OPTS "$source_url" \
+		>"$status_dir/all" </dev/null &
+	dump_pid=$!
+	wait_job "$dump_pid"
+	rc=$?
+	dump_pid=
+	listed_at=$(date +%s)
+	[ "$rc" -eq 0 ] || return "$rc"
+	awk -v p="$metrics_prefix" 'index($0, p) == 1' "$status_dir/all" \
+		>"$metrics_file"
+	nmetrics=$(grep -c . "$metrics_file")
+	nothers=$(($(grep -c . "$status_dir/all") - nmetrics))
+}
+# the metrics the prefix leaves out, and how to take them all
+left_out() {
+	[ "${nothers:-0}" -gt 0 ] || return 0
+	printf '; %s other metric%s of the source do%s not start with "%s" and %s left out (-m %s takes every metric)' \
+		"$nothers" "$([ "$nothers" -eq 1 ] || echo s)" \
+		"$([ "$nothers" -eq 1 ] && echo es)" "$metrics_prefix" \
+		"$([ "$nothers" -eq 1 ] && echo is || echo are)" "''"
+}
+
+# the metrics about to move, said first; none at all is an error (exit 4:
+# otsdb-dump's status when nothing is selected)
+list_metrics
+rc=$?
+if [ "$stop_dumping" -eq 1 ]; then
+	log "stopped by Ctrl-C while listing the metrics: nothing migrated"
+	rm -rf "$status_dir"
+	exit 130
+fi
+if [ "$rc" -eq 0 ] && [ "$nmetrics" -eq 0 ]; then
+	log "no metric to migrate: $source_url has none starting with \"$metrics_prefix\"$(left_out)"
+	rm -rf "$status_dir"
+	exit 4
+elif [ "$rc" -ne 0 ]; then
+	log "could not list the metrics (otsdb-dump status $rc); each interval discovers them itself"
+	metrics_file=
+else
+	shown_metrics=$(head -n 10 "$metrics_file" | tr '\n' ' ')
+	[ "$nmetrics" -gt 10 ] && shown_metrics="$shown_metrics... ($((nmetrics - 10)) more)"
+	word=metrics
+	[ "$nmetrics" -eq 1 ] && word=metric
+	log "migrating $nmetrics $word starting with \"$metrics_prefix\"$(left_out): $shown_metrics"
+fi
+mkdir -p "$dump_storage_folder" || exit 1
+
+# ------------------------------------------------------------ restore loop
+
 # check_folder FOLDER: read the folder's points back from --check_url;
 # restore what lacks and check again, up to restore_attempts times.  The
 # mismatches file is not *.ndjson, so a restore of the folder skips it.
 check_folder() {
-	local tries=0 rc lacking="$1/check.lacking"
+	local tries=0 rc lacking="$1/check.lacking" out="$status_dir/check.err"
+	check_reason=
 	while :; do
 		tries=$((tries + 1))
 		"$OTSDB_RESTORE" --check --dump-dir "$1" --mismatches "$lacking" \
-			"$check_url" >>"$background_log" 2>&1 </dev/null &
+			"$check_url" >>"$background_log" 2>"$out" </dev/null &
 		wait_job $!
 		rc=$?
+		cat "$out" >>"$background_log"
 		if [ "$rc" -eq 0 ]; then
 			blog "checked $1: the target holds every point"
 			return 0
 		fi
-		blog "check of $1 (attempt $tries): status $rc"
+		# "N found, N missing, N different, N duplicates": the reason
+		check_reason=$(sed -n 's/.*: [0-9]* found, \([0-9]*\) missing, \([0-9]*\) different, \([0-9]*\) duplicates*, .*/\1 missing, \2 different, \3 duplicates/p' "$out" | tail -n 1)
+		[ -n "$check_reason" ] || check_reason="status $rc"
+		check_reason=$(printf '%s' "$check_reason" | sed 's/^0 missing, //; s/^0 different, //; s/, 0 duplicates$//; s/, 0 different//')
+		blog "check of $1 (attempt $tries): status $rc ($check_reason)"
 		[ "$tries" -ge "$restore_attempts" ] && return 1
+		# held twice, nothing lacking: waiting and restoring cannot
+		# cure it (a resend stored points again)
+		if [ "$rc" -eq 1 ] && [ ! -s "$lacking" ]; then
+			blog "check of $1: only duplicates, not retried"
+			return 1
+		fi
 		if [ "$rc" -eq 1 ] && [ -s "$lacking" ]; then
 			blog "restoring the $(wc -l <"$lacking") points $1 lacks"
 			# shellcheck disable=SC2086
@@ -266,7 +342,7 @@ restore_loop() {
 				! check_folder "$folder"; then
 				mv "$folder" "${folder%_dump_done}_check_failed"
 				blog "check of $folder failed: kept as ${folder%_dump_done}_check_failed"
-				echo "$folder" >>"$status_dir/restore_failed"
+				echo "${folder%_dump_done}_check_failed (check: $check_reason)" >>"$status_dir/restore_failed"
 				break
 			fi
 			if [ "$rc" -eq 0 ]; then
@@ -277,7 +353,7 @@ restore_loop() {
 			if [ "$tries" -ge "$restore_attempts" ]; then
 				mv "$folder" "${folder%_dump_done}_restore_failed"
 				blog "restore of $folder failed $tries times (status $rc): kept as ${folder%_dump_done}_restore_failed"
-				echo "$folder" >>"$status_dir/restore_failed"
+				echo "${folder%_dump_done}_restore_failed (restore: status $rc)" >>"$status_dir/restore_failed"
 				break
 			fi
 			sleep "$delay_between_checks_new_folder"
@@ -295,27 +371,6 @@ printf '%s\t%s\n' "$$" "$restore_pid" >"$marker_for_execution"
 
 # ------------------------------------------------------------ dump loop
 
-interrupts=0
-stop_dumping=0
-dump_pid=
-# shellcheck disable=SC2317 # called by the INT trap
-on_int() {
-	interrupts=$((interrupts + 1))
-	case $interrupts in
-	1) log "Ctrl-C: press it again to stop dumping" ;;
-	2)
-		log "Ctrl-C twice: dumping stops; the restore loop finishes the ready folders"
-		stop_dumping=1
-		[ -n "$dump_pid" ] && kill -TERM "$dump_pid" 2>/dev/null
-		;;
-	*)
-		log "Ctrl-C $interrupts times: the restore loop stops after its current folder"
-		stop_dumping=1
-		kill -TERM "$restore_pid" 2>/dev/null
-		;;
-	esac
-}
-trap on_int INT
 
 enough_space() {
 	local kib inodes
@@ -335,8 +390,21 @@ run_dump() {
 	local frames=()
 	[ -n "$query_frame_size" ] &&
 		frames=(--query-frame-size "$query_frame_size")
+	# the list taken at the start, while the interval ended before it
+	# (a metric made later has no point in it); else listed again
+	local which=(--metrics-prefix "$metrics_prefix")
+	if [ -n "$metrics_file" ] && [ "$4" -gt "$listed_at" ] &&
+		[ "$stop_dumping" -eq 0 ]; then
+		if list_metrics; then
+			log "metric list refreshed: the interval ends after it was taken ($nmetrics metrics)"
+		else
+			metrics_file=
+		fi
+	fi
+	[ -n "$metrics_file" ] && [ "$nmetrics" -gt 0 ] &&
+		which=(--metrics-file "$metrics_file")
 	# shellcheck disable=SC2086
-	"$OTSDB_DUMP" --dump-dir "$1" --metrics-prefix "$metrics_prefix" \
+	"$OTSDB_DUMP" --dump-dir "$1" "${which[@]}" \
 		"${frames[@]}" --concurrent "$concurrent_jobs" $OTSDB_DUMP_OPTS \
 		-e "$3" "$source_url" "$2" </dev/null &
 	dump_pid=$!
@@ -377,7 +445,7 @@ while [ "$s" -lt "$end_s" ] && [ "$stop_dumping" -eq 0 ]; do
 		attempt=$((attempt + 1))
 		mkdir -p "$folder"
 		log "dumping $name (attempt $attempt)"
-		run_dump "$folder" "$from" "$e"
+		run_dump "$folder" "$from" "$e" "$e"
 		rc=$?
 		if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
 			[ "$rc" -eq 1 ] && log "interval $name: some values could not be dumped (see above)"
@@ -407,7 +475,7 @@ done
 rm -f "$marker_for_execution"
 status=0
 if [ -s "$status_dir/restore_failed" ]; then
-	log "restore failed for: $(tr '\n' ' ' <"$status_dir/restore_failed")"
+	log "restore failed for: $(sed 's/$/;/' "$status_dir/restore_failed" | tr '\n' ' ')see $background_log"
 	status=1
 fi
 [ "$lost" -eq 1 ] && status=1
@@ -416,5 +484,5 @@ if [ "$stop_dumping" -eq 1 ]; then
 	log "stopped by Ctrl-C: not every interval was migrated; rerun to continue"
 	exit 130
 fi
-[ "$status" -eq 0 ] && log "migration complete"
+[ "$status" -eq 0 ] && log "migration complete: ${nmetrics:-the} metrics starting with \"$metrics_prefix\"$(left_out)"
 exit "$status"

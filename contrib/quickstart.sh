@@ -117,11 +117,12 @@ demo() {
 	cat "$work/dump.err" "$work/restore.err"
 	echo "running: otsdb-restore --check $vm < dump.ndjson"
 	set +e
-	"$build/otsdb-restore" --check "$vm" <"$work/dump.ndjson" >/dev/null \
-		2>"$work/check.err"
+	"$build/otsdb-restore" --check "$vm" <"$work/dump.ndjson" \
+		>"$work/check.out" 2>"$work/check.err"
 	checked=$?
 	set -e
-	cat "$work/check.err"
+	# the per-metric table (stdout), then the summary
+	cat "$work/check.out" "$work/check.err"
 	[ "$checked" -eq 0 ] || { say "the check found points missing or different"; exit 1; }
 	curl -sf "$vm/internal/force_flush" >/dev/null
 	moved=$(curl -sfG "$vm/api/v1/export" --data-urlencode 'match[]={__name__=~".+"}' |
