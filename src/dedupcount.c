@@ -7,6 +7,7 @@
 
 #include "datapoint.h"
 #include "dedupcount.h"
+#include "fnv.h"
 #include "xalloc.h"
 
 struct dedup_slot {
@@ -14,32 +15,20 @@ struct dedup_slot {
 	int64_t interval;       /* the last interval of the series */
 };
 
-static uint64_t
-fnv(uint64_t h, const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* The series of dp as a 64-bit key (never 0); tags are hashed in their
  * order, which the decoder sorts. */
 static uint64_t
 series_key(const struct datapoint *dp)
 {
-	uint64_t h = fnv(14695981039346656037ULL, dp->metric,
+	uint64_t h = fnv1a(FNV1A_OFFSET, dp->metric,
 	    dp->metric_len);
 	size_t i;
 
 	for (i = 0; i < dp->ntags; i++) {
-		h = fnv(h, "\0", 1);
-		h = fnv(h, dp->tags[i].key, dp->tags[i].key_len);
-		h = fnv(h, "=", 1);
-		h = fnv(h, dp->tags[i].val, dp->tags[i].val_len);
+		h = fnv1a(h, "\0", 1);
+		h = fnv1a(h, dp->tags[i].key, dp->tags[i].key_len);
+		h = fnv1a(h, "=", 1);
+		h = fnv1a(h, dp->tags[i].val, dp->tags[i].val_len);
 	}
 	return h ? h : 1;
 }

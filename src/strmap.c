@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -33,19 +34,6 @@ strmap_reset(struct strmap *m)
 		memset(m->slot, 0, m->nslot * sizeof(*m->slot));
 }
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 const char *
 strmap_key(const struct strmap *m, size_t i, size_t *n)
 {
@@ -57,7 +45,7 @@ strmap_key(const struct strmap *m, size_t i, size_t *n)
 static size_t
 probe(const struct strmap *m, const char *key, size_t n)
 {
-	size_t mask = m->nslot - 1, s = (size_t)hash(key, n) & mask;
+	size_t mask = m->nslot - 1, s = (size_t)fnv1a(FNV1A_OFFSET, key, n) & mask;
 
 	for (;; s = (s + 1) & mask) {
 		size_t i = m->slot[s], kn;
