@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "discover.h"
 #include "error.h"
+#include "fnv.h"
 #include "http.h"
 #include "json.h"
 #include "lineio.h"
@@ -216,30 +217,12 @@ on_exists(struct http_req *r, void *ctx)
 	strvec_free(&got);
 }
 
-/* Every name of `names` the server knows, or a fatal error listing those
- * it does not (-2), before any data is read. */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Whether name was checked by one of the shared prefixes. */
-static int
-shares(const struct strvec *shared, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < shared->n; i++)
-		if (strncmp(name, shared->v[i], strlen(shared->v[i])) == 0)
-			return 1;
-	return 0;
-}
-
+/* Every name of `names` (sorted) the server knows, or a fatal error
+ * listing those it does not (-2), before any data is read. */
 static int
 check_names(struct disco *d, const struct strvec *names)
 {
-	struct strvec shared, found;
+	struct strvec shared, grouped, found;
 	struct buf q;
 	char from[300];
 	size_t i, j;
@@ -250,9 +233,10 @@ check_names(struct disco *d, const struct strvec *names)
 	d->next = 0;
 	d->checking = 1;
 	/* names alone in their first character: one suggest call each;
-	 * the others, by the longest prefix they share, narrowed as
-	 * discovery is: a few calls for a whole list of names */
+	 * the others (grouped), by the longest prefix they share, narrowed
+	 * as discovery is: a few calls for a whole list of names */
 	strvec_init(&shared);
+	strvec_init(&grouped);
 	for (i = 0; i < names->n; i = j) {
 		size_t lcp = strlen(names->v[i]), k;
 
@@ -267,12 +251,11 @@ check_names(struct disco *d, const struct strvec *names)
 		while (lcp > 0 && ((unsigned char)names->v[i][lcp] & 0xC0) ==
 		    0x80)
 			lcp--;
-		if (j - i == 1 || lcp == 0)
-			for (k = i; k < j; k++)
-				strvec_add(&d->todo, names->v[k],
-				    strlen(names->v[k]));
-		else
+		if (j - i > 1 && lcp > 0)
 			strvec_add(&shared, names->v[i], lcp);
+		for (k = i; k < j; k++)
+			strvec_add(j - i > 1 && lcp > 0 ? &grouped : &d->todo,
+			    names->v[k], strlen(names->v[k]));
 	}
 	rc = ask_all(d, on_exists, 1);
 	if (rc == 0 && shared.n > 0) {
@@ -288,18 +271,14 @@ check_names(struct disco *d, const struct strvec *names)
 		rc = ask_all(d, on_suggest, OTSDB_SUGGEST_MAX);
 		d->names = keep;
 		strvec_sort_unique(&found);
-		for (i = 0; rc == 0 && i < names->n; i++) {
-			const char *n = names->v[i];
-
-			if (!shares(&shared, n))
-				continue;
-			if (bsearch(&n, found.v, found.n, sizeof(*found.v),
-			    cmp_str) == NULL)
-				strvec_add(&d->unknown, n, strlen(n));
-		}
+		for (i = 0; rc == 0 && i < grouped.n; i++)
+			if (!strvec_has(&found, found.n, grouped.v[i]))
+				strvec_add(&d->unknown, grouped.v[i],
+				    strlen(grouped.v[i]));
 		strvec_free(&found);
 	}
 	strvec_free(&shared);
+	strvec_free(&grouped);
 	if (rc == 0 && d->unknown.n > 0) {
 		strvec_sort_unique(&d->unknown);
 		buf_init(&q);
@@ -380,13 +359,7 @@ read_metrics_file(struct disco *d, const char *path, struct strvec *names)
 unsigned
 discover_shard_of(const char *name, unsigned n)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *name; name++) {
-		h ^= (unsigned char)*name;
-		h *= 1099511628211ULL;
-	}
-	return (unsigned)(h % n);
+	return (unsigned)(fnv1a(FNV1A_OFFSET, name, strlen(name)) % n);
 }
 
 int
