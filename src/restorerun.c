@@ -504,14 +504,14 @@ open_input(struct run *run, struct source *in, struct input *rd)
 	return 0;
 }
 
-/* A point rejected before it is sent, for reason msg. */
+/* A point rejected before it is sent, for reason msg, said at level. */
 static void
 unsent(struct run *run, const struct lineio *lr, const char *pt, size_t pn,
-    const char *msg)
+    const char *msg, enum note_level level)
 {
 	run->c->points--;
 	run->c->rejected_points++;
-	note(&run->ev->notes, NOTE_LIMITED, "%s:%llu: %s", lr->name,
+	note(&run->ev->notes, level, "%s:%llu: %s", lr->name,
 	    (unsigned long long)lr->lineno, msg);
 	reject(run, lr->name, lr->lineno, msg, pt, pn, 0);
 }
@@ -534,16 +534,10 @@ refused(struct run *run, const struct lineio *lr, const char *pt,
 		snprintf(r->first, sizeof(r->first), "%s:%llu", lr->name,
 		    (unsigned long long)lr->lineno);
 	}
-	if (r == NULL) {
-		unsent(run, lr, pt, pn, why);
-		return;
-	}
-	r->n++;
-	run->c->points--;
-	run->c->rejected_points++;
-	note(&run->ev->notes, NOTE_VERBOSE, "%s:%llu: %s", lr->name,
-	    (unsigned long long)lr->lineno, why);
-	reject(run, lr->name, lr->lineno, why, pt, pn, 0);
+	/* counted in one line at the end: each one only with -v */
+	if (r != NULL)
+		r->n++;
+	unsent(run, lr, pt, pn, why, r != NULL ? NOTE_VERBOSE : NOTE_LIMITED);
 }
 
 /* The refusals by reason: one line each. */
@@ -581,7 +575,7 @@ too_big(struct run *run, const struct lineio *lr, const char *pt,
 	    "datapoint (its import line)" : "datapoint", size,
 	    run->cfg->size_limit, run->cfg->compress ? ", even compressed" :
 	    "");
-	unsent(run, lr, pt, pn, msg);
+	unsent(run, lr, pt, pn, msg, NOTE_LIMITED);
 }
 
 /* Whether dp is of the series whose head run->head holds; if not, makes
