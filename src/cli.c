@@ -72,8 +72,8 @@ help_text(FILE *f, const char *text, size_t col)
 }
 
 void
-cli_help(FILE *f, const char *usage, const char *intro,
-    const struct cli_help_row *rows)
+cli_help(FILE *f, const char *prog, const char *args, const char *intro,
+    const char *old_name, const struct cli_help_row *rows)
 {
 	struct cli_help_row *sorted;
 	char left[80];
@@ -85,7 +85,10 @@ cli_help(FILE *f, const char *usage, const char *intro,
 	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 	memcpy(sorted, rows, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), by_long_name);
-	fprintf(f, "Usage: %s\n%s\n\nOptions:\n", usage, intro);
+	fprintf(f, "Usage: %s %s\n%s\n\n", prog, args, intro);
+	if (strncmp(prog, "kilda-", 6) == 0)
+		fprintf(f, "%s\n\n", old_name);
+	fputs("Options:\n", f);
 	for (i = 0; i < n; i++) {
 		const struct cli_help_row *r = &sorted[i];
 
@@ -443,6 +446,12 @@ authority_problem(const char *url)
 	return NULL;
 }
 
+int
+cli_is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
 const char *
 cli_common_endpoint(const char *prog, int argc, char **argv,
     struct cli_common *c)
@@ -454,7 +463,7 @@ cli_common_endpoint(const char *prog, int argc, char **argv,
 	if (optind >= argc)
 		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
 	arg = argv[optind++];
-	if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
+	if (!cli_is_url(arg))
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
 		    "http:// or https://");
 	if ((problem = authority_problem(arg)) != NULL)

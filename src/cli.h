@@ -25,11 +25,16 @@ struct cli_help_row {
 	const char *text;
 };
 
-/* Prints "Usage: ..." then the rows to f, in the order of their long
- * names, each text from column 30 on and wrapped within 79 columns.
- * `rows` ends with a row whose longopt is NULL. */
-void cli_help(FILE *f, const char *usage, const char *intro,
+/* Prints "Usage: PROG ARGS", the intro, then the rows to f, in the order
+ * of their long names, each text from column 30 on and wrapped within 79
+ * columns.  Called by the old tool's name (kilda-...), the intro is
+ * followed by old_name, the defaults that name keeps.  `rows` ends with
+ * a row whose longopt is NULL. */
+void cli_help(FILE *f, const char *prog, const char *args,
+    const char *intro, const char *old_name,
     const struct cli_help_row *rows);
+/* Whether s starts with http:// or https://. */
+int cli_is_url(const char *s);
 /* Prints "PROG VERSION" and the libcurl version to stdout. */
 void cli_version(const char *prog);
 /* Prints "PROG: MESSAGE" and the "Try 'PROG --help'" line to stderr and

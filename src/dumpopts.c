@@ -120,12 +120,8 @@ static const struct option long_options[] = {
 static void
 usage(FILE *f, const char *prog)
 {
-	char line[200], intro[2048];
-	int kilda = strncmp(prog, "kilda-", 6) == 0;
-
-	snprintf(line, sizeof(line), "%s [OPTIONS] OPENTSDB_ENDPOINT "
-	    "TIME_START", prog);
-	snprintf(intro, sizeof(intro), "%s%s", "Write every raw datapoint of the selected metrics whose time lies\n"
+	cli_help(f, prog, "[OPTIONS] OPENTSDB_ENDPOINT TIME_START",
+	    "Write every raw datapoint of the selected metrics whose time lies\n"
 	    "in [TIME_START, TIME_STOP) to stdout as otsdb NDJSON (see\n"
 	    "otsdb-ndjson(5)).\n"
 	    "\n"
@@ -137,13 +133,12 @@ usage(FILE *f, const char *prog)
 	    "Exit status: 0 complete (with --follow: also when stopped by\n"
 	    "SIGTERM or SIGINT), 1 complete but some values could not be\n"
 	    "dumped, 2 usage error, 3 fatal error, 4 no metric selected (or\n"
-	    "a metric named does not exist).", kilda ?
-	    "\n\n"
+	    "a metric named does not exist).",
 	    "Called kilda-otsdb-dump, the old tool's defaults hold:\n"
 	    "--dump-dir . (unless -o, --list-metrics or --plan) and\n"
 	    "-m kilda. (unless --metric or --metrics-file); called\n"
-	    "otsdb-dump, it writes to stdout and takes every metric." : "");
-	cli_help(f, line, intro, help_rows);
+	    "otsdb-dump, it writes to stdout and takes every metric.",
+	    help_rows);
 }
 
 void

@@ -128,12 +128,8 @@ static const struct option long_options[] = {
 static void
 usage(FILE *f, const char *prog)
 {
-	char line[200], intro[2048];
-	int kilda = strncmp(prog, "kilda-", 6) == 0;
-
-	snprintf(line, sizeof(line), "%s [OPTIONS] OPENTSDB_ENDPOINT "
-	    "[FILE...]", prog);
-	snprintf(intro, sizeof(intro), "%s%s", "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
+	cli_help(f, prog, "[OPTIONS] OPENTSDB_ENDPOINT [FILE...]",
+	    "Read otsdb NDJSON datapoints (see otsdb-ndjson(5)) from the FILEs,\n"
 	    "from standard input when there are none or a FILE is -, or from\n"
 	    "--dump-dir, and store them with size-capped POST requests to\n"
 	    "OPENTSDB_ENDPOINT/api/put, or to /api/v1/import when it is\n"
@@ -144,12 +140,10 @@ usage(FILE *f, const char *prog)
 	    "\n"
 	    "Exit status: 0 every datapoint stored (--check: found), 1 some\n"
 	    "were rejected (see --reject-file; --check: some missing,\n"
-	    "different or held twice), 2 usage error, 3 fatal error.", kilda ?
-	    "\n\n"
+	    "different or held twice), 2 usage error, 3 fatal error.",
 	    "Called kilda-otsdb-restore, the old tool's default holds:\n"
 	    "--dump-dir . when no FILE is given; called otsdb-restore, it\n"
-	    "reads standard input." : "");
-	cli_help(f, line, intro, help_rows);
+	    "reads standard input.", help_rows);
 }
 
 void
@@ -173,8 +167,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 			o->mismatches = optarg;
 			break;
 		case OPT_TARGET_API:
-			if (strncmp(optarg, "http://", 7) != 0 &&
-			    strncmp(optarg, "https://", 8) != 0)
+			if (!cli_is_url(optarg))
 				cli_usage_error(prog, "invalid --target-api '%s' "
 				    "(an http:// or https:// URL)", optarg);
 			o->target_api = optarg;
@@ -258,9 +251,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 	}
 	/* a dry run sends nothing: its URL may be left out (then the
 	 * batches are /api/put's, or --target-type's) */
-	if (o->dry_run && (optind >= argc ||
-	    (strncmp(argv[optind], "http://", 7) != 0 &&
-	    strncmp(argv[optind], "https://", 8) != 0)))
+	if (o->dry_run && (optind >= argc || !cli_is_url(argv[optind])))
 		o->endpoint = NULL;
 	else
 		o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);
