@@ -27,24 +27,20 @@ due(struct progress *p, double *secs, int64_t start_ms)
 }
 
 /* "; retrying: WHY for N s" while a request has been failing for a
- * second or more, else "".  Returns whether one has: the time since the
- * last line then counts as waited. */
-static int
-retrying(struct progress *p, char *out, size_t n)
+ * second or more, else "".  Returns how long it has (ms), or -1. */
+static int64_t
+retrying(const struct progress *p, char *out, size_t n)
 {
 	char why[200];
 	int64_t ms = p->http != NULL ? http_failing(p->http, why,
-	    sizeof(why)) : -1, now = clock_mono_ms(), last = p->last_ms;
+	    sizeof(why)) : -1;
 
 	out[0] = '\0';
-	p->last_ms = now;
 	if (ms < 1000)
-		return 0;
+		return -1;
 	snprintf(out, n, "; retrying: %s for %lld s", why,
 	    (long long)(ms / 1000));
-	if (last > 0)
-		p->waited_ms += ms < now - last ? ms : now - last;
-	return 1;
+	return ms;
 }
 
 void
@@ -68,6 +64,7 @@ progress_dump(struct progress *p, const struct dump_counters *c)
 {
 	double secs;
 	char eta[32] = "?", retry[300];
+	int64_t last = p->next_ms - 1000, failing; /* the last line's time */
 
 	if (stats_due(&p->stats))
 		stats_dump(&p->stats, c, 0, 0);
@@ -75,10 +72,14 @@ progress_dump(struct progress *p, const struct dump_counters *c)
 		return;
 	/* by time covered (frames planned by the data differ in size), at
 	 * the pace of the time the source answered: while it does not,
-	 * no estimate */
-	if (retrying(p, retry, sizeof(retry)))
+	 * no estimate, and the time since the last line counts as waited */
+	if ((failing = retrying(p, retry, sizeof(retry))) >= 0) {
+		int64_t since = p->next_ms - 1000 - last;
+
+		if (last > 0)
+			p->waited_ms += failing < since ? failing : since;
 		snprintf(eta, sizeof(eta), "? (waiting for the source)");
-	else if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
+	} else if (c->span_done_ms > 0 && c->span_ms > c->span_done_ms)
 		snprintf(eta, sizeof(eta), "%.0f s", (secs - (double)
 		    p->waited_ms / 1000.0) * (double)(c->span_ms -
 		    c->span_done_ms) / (double)c->span_done_ms);

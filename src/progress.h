@@ -18,7 +18,6 @@ struct http;
  * written every few seconds. */
 struct progress {
 	int64_t next_ms;
-	int64_t last_ms;         /* the last line's time (clock_mono_ms) */
 	int64_t waited_ms;       /* the time while retries waited for the
 				  * source: not counted in the dump's ETA */
 	struct http *http;       /* its wire bytes, or NULL */
