@@ -287,10 +287,16 @@ check_folder() {
 			blog "checked $1: the target holds every point"
 			return 0
 		fi
-		# "N found, N missing, N different, N duplicates": the reason
-		check_reason=$(sed -n 's/.*: [0-9]* found, \([0-9]*\) missing, \([0-9]*\) different, \([0-9]*\) duplicates*, .*/\1 missing, \2 different, \3 duplicates/p' "$out" | tail -n 1)
+		# the reason: the counts that are not 0 of the summary's
+		# "N found, N missing, N different, N duplicates"
+		check_reason=$(awk 'match($0, /[0-9]+ found, [0-9]+ missing, [0-9]+ different, [0-9]+ duplicates?/) {
+			split(substr($0, RSTART, RLENGTH), f, ", ")
+			r = ""
+			for (i = 2; i <= 4; i++)
+				if (f[i] !~ /^0 /)
+					r = r (r == "" ? "" : ", ") f[i]
+		} END { print r }' "$out")
 		[ -n "$check_reason" ] || check_reason="status $rc"
-		check_reason=$(printf '%s' "$check_reason" | sed 's/^0 missing, //; s/^0 different, //; s/, 0 duplicates$//; s/, 0 different//')
 		blog "check of $1 (attempt $tries): status $rc ($check_reason)"
 		[ "$tries" -ge "$restore_attempts" ] && return 1
 		# held twice, nothing lacking: waiting and restoring cannot
