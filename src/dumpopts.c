@@ -45,7 +45,9 @@ static const struct cli_help_row help_rows[] = {
 	{ 0, "netrc", NULL, "take credentials from ~/.netrc" },
 	{ 'o', "output", "FILE", "write to FILE instead of stdout (- is stdout)" },
 	{ 0, "plan", NULL, "print the metrics, series, frames and queries a "
-	  "dump would take, and exit, without a data query" },
+	  "dump would take, and an estimate from a sample, and exit" },
+	{ 0, "plan-sample", "N", "--plan samples 3 hours of the N metrics of "
+	  "most series (default 5, 0 = no data query)" },
 	{ 0, "progress", NULL, "show progress on stderr even when it is not a "
 	  "terminal" },
 	{ 'q', "quiet", NULL, "print errors only" },
@@ -76,6 +78,7 @@ enum {
 	OPT_MAX_SERIES,
 	OPT_METRIC,
 	OPT_PLAN,
+	OPT_PLAN_SAMPLE,
 	OPT_METRICS_FILE,
 	OPT_FRAME,
 	OPT_REMOVE_METADATA,
@@ -92,6 +95,7 @@ static const struct option long_options[] = {
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
 	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "plan-sample", required_argument, NULL, OPT_PLAN_SAMPLE },
 	{ "limit-rate", required_argument, NULL, CLI_OPT_LIMIT_RATE },
 	{ "max-rate", required_argument, NULL, CLI_OPT_MAX_RATE },
 	{ "max-response-size", required_argument, NULL, OPT_MAX_RESPONSE },
@@ -145,6 +149,7 @@ void
 dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 {
 	const char *stop_text = NULL;
+	int sample_given = 0;
 	int64_t now = clock_wall_ms();
 	long ms;
 	int c;
@@ -154,6 +159,7 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 	o->frame_ms = 0;        /* auto */
 	o->max_response = (uint64_t)16 << 20;
 	o->max_series = 10000;
+	o->plan_sample = 5;
 	cli_common_init(&o->c, 120000);
 	while ((c = getopt_long(argc, argv, "c:e:hkm:o:qu:vV", long_options,
 	    NULL)) != -1) {
@@ -178,6 +184,13 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 			break;
 		case OPT_PLAN:
 			o->plan = 1;
+			break;
+		case OPT_PLAN_SAMPLE:
+			if (cli_parse_size(optarg, 0, 1000000,
+			    &o->plan_sample) < 0)
+				cli_usage_error(prog, "invalid --plan-sample "
+				    "'%s' (a number of metrics)", optarg);
+			sample_given = 1;
 			break;
 		case OPT_MAX_RESPONSE:
 			if (cli_parse_size(optarg, 4096, (uint64_t)1 << 32,
@@ -263,6 +276,8 @@ dumpopts_parse(int argc, char **argv, const char *prog, struct dump_opts *o)
 		cli_usage_error(prog, "--plan writes its table to stdout: it "
 		    "cannot be combined with --list-metrics, --output or "
 		    "--dump-dir");
+	if (sample_given && !o->plan)
+		cli_usage_error(prog, "--plan-sample needs --plan");
 	if (strncmp(prog, "kilda-", 6) == 0) {
 		o->seed_defaults = 1;
 		if (!o->dump_dir && !o->output && !o->to_stdout &&

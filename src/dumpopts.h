@@ -23,6 +23,7 @@ struct dump_opts {
 	struct cli_common c;     /* shared HTTP and output options */
 	int list_metrics;
 	int plan;               /* --plan */
+	uint64_t plan_sample;   /* --plan-sample: metrics sampled */
 	long follow_ms;         /* --follow LAG, -1: off */
 	unsigned shard;         /* --shard I/N: this is shard I of N */
 	unsigned nshards;       /* 0 = no sharding */

@@ -595,24 +595,15 @@ job_next(struct job *jb)
 {
 	struct dump *d = jb->d;
 	struct metric *m = &d->metrics[jb->metric];
-	struct buf url, body;
 	struct http_req *r;
 
 	if (!next_range(jb)) {
 		job_done(jb);
 		return;
 	}
-	buf_init(&url);
-	buf_init(&body);
-	otsdb_query_request(&url, &body, d->cfg->base, m->name, jb->cur.lo,
+	r = probe_query_request(d->cfg->base, m->name, jb->cur.lo,
 	    jb->cur.hi, jb->by_series ? m->tsuids.v + jb->cur.from : NULL,
 	    jb->cur.to - jb->cur.from, !d->fallback);
-	r = http_req_new(xmemdup0(url.p, url.len), body.len ? body.p : NULL,
-	    body.len);
-	if (body.len)
-		body.p = NULL;
-	buf_free(&url);
-	buf_free(&body);
 	/* the first timeout of a whole-metric query says: too many series */
 	r->no_timeout_retry = !jb->by_series && d->cfg->max_series > 0;
 	r->done = on_query;

@@ -123,6 +123,22 @@ probe_lookup_request(const char *base, const char *metric, size_t max_resp)
 	return r;
 }
 
+struct http_req *
+probe_query_request(const char *base, const char *metric, int64_t lo,
+    int64_t hi, char *const *tsuids, size_t n, int none)
+{
+	struct buf url, body;
+	struct http_req *r;
+
+	buf_init(&url);
+	buf_init(&body);
+	otsdb_query_request(&url, &body, base, metric, lo, hi, tsuids, n,
+	    none);
+	r = http_req_new(xmemdup0(url.p, url.len), body.p, body.len);
+	buf_free(&url);
+	return r;
+}
+
 int
 probe_lookup_answer(const struct http_req *r, const char *shown,
     const char *metric, const char *bound, struct strvec *tsuids,

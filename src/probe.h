@@ -56,6 +56,10 @@ enum probe_version probe_version(struct http *http, const char *base,
 struct http_req *probe_lookup_request(const char *base, const char *metric,
     size_t max_resp);
 
+/* The request of one /api/query (otsdb_query_request's arguments). */
+struct http_req *probe_query_request(const char *base, const char *metric,
+    int64_t lo, int64_t hi, char *const *tsuids, size_t n, int none);
+
 /* Reads a finished lookup of metric: its series into tsuids (sorted as
  * the dump's lines) when tsuids is not NULL, else each to fn.  A metric
  * the server does not know lists no series.  Returns 0, or -1 with err
