@@ -263,11 +263,12 @@ plan_estimate(const struct dump_opts *o, const struct plan_counts *n)
 	log_warn("plan: estimate, not a bound (data spread over the range as "
 	    "in the sample): about %.0f points, %.0f queries, %.0f HBase rows "
 	    "read; sampled: %llu metric%s of most series, %llu quer%s of an "
-	    "hour at most (%llu bytes, %llu ms each on average%s%s), the "
-	    "other metrics taken at the sampled rate a series",
-	    n->est_points, n->est_queries, n->est_rows,
+	    "hour at most (%llu without a point; %llu bytes, %llu ms each on "
+	    "average%s%s), the other metrics taken at the sampled rate a "
+	    "series", n->est_points, n->est_queries, n->est_rows,
 	    (unsigned long long)n->sample_metrics, PL_S(n->sample_metrics),
 	    (unsigned long long)n->sample_queries, PL_IES(n->sample_queries),
+	    (unsigned long long)n->sample_empty,
 	    (unsigned long long)n->sample_bytes,
 	    (unsigned long long)(n->sample_queries ? n->sample_ms /
 	    n->sample_queries : 0),

@@ -114,6 +114,7 @@ sample_frame(const struct dump_config *cfg, struct http *http,
 		sum->points_ms += (double)qc.points * scale;
 		sum->series += (double)qc.series * scale;
 		pc->sample_bytes += r->resp.len;
+		pc->sample_empty += qc.points == 0;
 		rc = 0;
 	} else if (r->resp_truncated || otsdb_query_classify(r->status,
 	    r->timed_out, r->resp.p, r->resp.len, r->resp_truncated) ==

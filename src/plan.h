@@ -26,6 +26,7 @@ struct plan_counts {
 	 * answers and the time the queries took */
 	uint64_t sample_metrics, sample_queries, sample_too_large;
 	uint64_t sample_failed, sample_bytes, sample_ms;
+	uint64_t sample_empty;   /* answered without a point */
 	/* the estimate (planest.h), when `estimated`: totals over the
 	 * metrics, the server time of them all and of the costliest one */
 	int estimated;
