@@ -20,7 +20,6 @@
 #include "input.h"
 #include "log.h"
 #include "otsdb.h"
-#include "preflight.h"
 #include "progress.h"
 #include "put.h"
 #include "reject.h"
@@ -236,11 +235,6 @@ out:
 	return status;
 }
 
-/* The size cap of an import when -s is not given: VictoriaMetrics takes
- * 32 MiB (-maxInsertRequestSize); 1 MiB keeps a retry and the memory of
- * the window small while a request carries thousands of points. */
-#define IMPORT_SIZE_DEFAULT ((size_t)1 << 20)
-
 /* Before the first write: what the target is, and from it the write
  * path (/api/put, or VictoriaMetrics' /api/v1/import) and the size cap
  * unless -s is given (an OpenTSDB's largest request).  *api is the HTTP
@@ -251,47 +245,42 @@ preflight(const struct restore_opts *o, struct session *s,
     struct restore_config *cfg, struct buf *url, const char **api)
 {
 	static const struct notes notes = { log_note_fn, NULL };
-	struct preflight pf;
+	struct target t;
 	struct error err;
-	enum preflight_kind kind = o->target == TARGET_VM ? PREFLIGHT_VM :
-	    o->target == TARGET_OPENTSDB ? PREFLIGHT_OPENTSDB : PREFLIGHT_OTHER;
 
 	*api = o->target_api;
-	memset(&pf, 0, sizeof(pf));
-	pf.kind = kind; /* a dry run asks nothing */
-	if (!o->dry_run && preflight_put(s->http, s->base, s->shown, kind,
-	    o->target_api != NULL, &notes, &pf, &err) < 0) {
+	/* a dry run asks nothing */
+	target_set(&t, o->target == TARGET_GUESS ? TARGET_PUT : o->target,
+	    s->base, s->shown);
+	if (!o->dry_run && target_detect_write(&t, o->target,
+	    o->target_api != NULL, s->http, s->base, s->shown, &notes,
+	    &err) < 0) {
 		fatal_set(&s->f, "%s", err.msg);
 		return -1;
 	}
 	buf_reset(url);
-	if (preflight_imports(&pf)) {
+	target_write_url(&t, url, o->sync, o->sync_timeout_ms);
+	if (!o->size_given && target_write_size(&t) > 0)
+		cfg->size_limit = target_write_size(&t);
+	if (target_imports(&t)) {
 		if (o->sync) {
 			fatal_set(&s->f, "%s is %s: --sync is OpenTSDB's, "
 			    "VictoriaMetrics' import has no such answer",
-			    s->shown, pf.what);
+			    s->shown, t.what);
 			return -1;
 		}
 		cfg->import = 1;
-		vm_import_url(url, s->base);
-		if (!o->size_given)
-			cfg->size_limit = IMPORT_SIZE_DEFAULT;
-		if (pf.kind == PREFLIGHT_VM && *api == NULL)
+		if (t.kind == TARGET_VM && *api == NULL)
 			*api = s->base;
-		if (pf.kind == PREFLIGHT_VM_INSERT && *api == NULL &&
+		if (t.kind == TARGET_VM_INSERT && *api == NULL &&
 		    !o->dry_run)
 			log_warn("%s is %s: the settings that drop points "
 			    "without an error (retention, deduplication) are "
 			    "vmstorage's and cannot be read here; run --check "
 			    "against vmselect's .../select/N/prometheus "
-			    "afterwards", s->shown, pf.what);
-	} else {
-		otsdb_put_url(url, s->base, o->sync, o->sync_timeout_ms);
-		if (!o->size_given && pf.body_max > 0)
-			cfg->size_limit = pf.body_max;
-		if (pf.config_read && pf.config.max_tags > 0)
-			cfg->max_tags = pf.config.max_tags;
-	}
+			    "afterwards", s->shown, t.what);
+	} else if (t.config_read && t.config.max_tags > 0)
+		cfg->max_tags = t.config.max_tags;
 	/* what VictoriaMetrics changes whatever its settings is refused on
 	 * each of its write paths: the import, the listener with its API */
 	cfg->vm_labels = cfg->import || *api != NULL;
@@ -303,9 +292,9 @@ preflight(const struct restore_opts *o, struct session *s,
 		log_verbose("request size cap %zu bytes: 1 MiB into "
 		    "VictoriaMetrics' import (-s sets another)",
 		    cfg->size_limit);
-	else if (!o->size_given && !o->dry_run && pf.body_max > 0)
+	else if (!o->size_given && !o->dry_run && t.body_max > 0)
 		log_verbose("request size cap %zu bytes: the largest request "
-		    "%s takes (-s sets another)", cfg->size_limit, pf.what);
+		    "%s takes (-s sets another)", cfg->size_limit, t.what);
 	return 0;
 }
 

@@ -1,5 +1,9 @@
-/* target.c - the kind of a target and its operations: detection, and
- * per kind a table of what reading points back takes */
+/* target.c - the kind of a target and its operations: detection (for
+ * reading back, and before the first write), per kind a table of what
+ * reading points back takes, and the write path a kind takes.
+ * OpenTSDB publishes its settings at /api/config; VictoriaMetrics'
+ * OpenTSDB listener answers every other path with 400 naming its "HTTP
+ * OpenTSDB server"; anything else is an /api/put server. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,6 +21,17 @@
 #include "vm.h"
 #include "vmsettings.h"
 #include "xalloc.h"
+
+/* What /health at base (a vminsert: at its root) says. */
+enum health {
+	HEALTH_OK,        /* "OK": VictoriaMetrics */
+	HEALTH_NOT,       /* an answer, but not that */
+	HEALTH_REFUSED,   /* 401 or 403 (err) */
+	HEALTH_FAILED     /* no usable answer after the retries (err) */
+};
+
+static enum health health(struct http *http, const char *base,
+    const char *shown, struct error *err);
 
 struct target_ops {
 	int lags;               /* new writes may take seconds to show */
@@ -251,7 +266,8 @@ target_set(struct target *t, enum target_kind kind, const char *base,
 	t->shown = shown;
 	t->ops = kind == TARGET_VM ? &vm_ops : &otsdb_ops;
 	/* an OpenTSDB of unknown version may keep either */
-	t->model = kind == TARGET_VM ? COMPARE_VM : COMPARE_OPENTSDB_ANY;
+	t->model = kind == TARGET_VM || kind == TARGET_VM_INSERT ||
+	    kind == TARGET_VM_LISTENER ? COMPARE_VM : COMPARE_OPENTSDB_ANY;
 	snprintf(t->what, sizeof(t->what), "%s", kind == TARGET_VM ?
 	    "VictoriaMetrics" : "OpenTSDB");
 }
@@ -261,8 +277,6 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
     const char *base, const char *shown, struct error *err)
 {
 	struct otsdb_version v;
-	struct buf url;
-	struct http_req *r;
 	int is_otsdb = 0;
 
 	memset(&v, 0, sizeof(v));
@@ -277,28 +291,20 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 			return -1;
 		is_otsdb = pv == PROBE_VERSION_FOUND;
 	}
-	buf_init(&url);
 	if (kind == TARGET_GUESS && !is_otsdb) {
-		vm_health_url(&url, base);
-		r = probe_get(http, &url);
-		if (r->outcome == HTTP_DONE_2XX &&
-		    vm_health_ok(r->resp.p, r->resp.len))
-			kind = TARGET_VM;
-		else if (probe_refused(r, shown, "/health", err)) {
-			http_req_free(r);
-			buf_free(&url);
+		enum health h = health(http, base, shown, err);
+
+		if (h == HEALTH_REFUSED)
 			return -1;
-		}
-		http_req_free(r);
-		if (kind == TARGET_GUESS) {
+		if (h != HEALTH_OK) {
 			error_set(err, "%s answers neither /api/version as "
 			    "OpenTSDB does nor /health as VictoriaMetrics "
 			    "does (give VictoriaMetrics' HTTP port, not its "
 			    "OpenTSDB put port, or name the kind with "
 			    "--target-type)", shown);
-			buf_free(&url);
 			return -1;
 		}
+		kind = TARGET_VM;
 	} else if (kind == TARGET_GUESS)
 		kind = TARGET_OPENTSDB;
 	target_set(t, kind, base, shown);
@@ -320,7 +326,6 @@ target_detect(struct target *t, enum target_kind kind, struct http *http,
 		 * ask for them now */
 		target_flush(t, http);
 	}
-	buf_free(&url);
 	return 0;
 }
 
@@ -419,4 +424,219 @@ target_limits(const struct target *t, struct http *http,
 {
 	memset(l, 0, sizeof(*l));
 	return t->ops->limits != NULL ? t->ops->limits(t, http, l) : -1;
+}
+
+/* ------------------------------------------------------------ writing */
+
+/* The words VictoriaMetrics' listener answers an unknown path with. */
+#define VM_LISTENER_SIGN "HTTP OpenTSDB server"
+
+static int
+mentions(const struct http_req *r, const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; r->resp.p != NULL && i + n <= r->resp.len; i++)
+		if (memcmp(r->resp.p + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether r failed for good: err says why. */
+static int
+unreachable(const struct http_req *r, const char *shown, const char *path,
+    struct error *err)
+{
+	char msg[400];
+
+	if (probe_refused(r, shown, path, err))
+		return 1;
+	if (r->outcome != HTTP_GAVE_UP_TRANSPORT &&
+	    r->outcome != HTTP_GAVE_UP_STATUS)
+		return 0;
+	otsdb_failure_text(r, msg, sizeof(msg));
+	error_set(err, "%s%s: the target cannot be probed before the first "
+	    "write: %s", shown, path, msg);
+	return 1;
+}
+
+/* Reads an OpenTSDB's /api/config; says what it could not read. */
+static void
+read_config(struct http *http, const char *base, const char *shown,
+    const struct notes *notes, struct target *pf)
+{
+	struct buf url;
+	struct http_req *r;
+	char msg[400];
+
+	buf_init(&url);
+	buf_puts(&url, base);
+	buf_puts(&url, "/api/config");
+	r = probe_get(http, &url);
+	if (r->outcome == HTTP_DONE_2XX && !r->resp_truncated &&
+	    otsdb_config_parse(r->resp.p, r->resp.len, &pf->config) == 0)
+		pf->config_read = 1;
+	else {
+		if (r->outcome == HTTP_DONE_2XX)
+			snprintf(msg, sizeof(msg), "not a JSON object of "
+			    "settings");
+		else
+			otsdb_failure_text(r, msg, sizeof(msg));
+		note(notes, NOTE_WARN, "%s/api/config: %s: the target's "
+		    "settings are unknown (request size, metrics created, tags "
+		    "a point)", shown, msg);
+	}
+	http_req_free(r);
+	buf_free(&url);
+	if (!pf->config_read)
+		return;
+	pf->body_max = otsdb_config_body_max(&pf->config);
+	if (pf->config.chunked > 0 &&
+	    pf->config.max_chunk > (long)OTSDB_CHUNK_CAP)
+		note(notes, NOTE_VERBOSE, "%s: tsd.http.request.max_chunk=%ld "
+		    "is more than requests need: they are capped at %zu bytes "
+		    "(-s sets another cap, up to 1G)", pf->what,
+		    pf->config.max_chunk, OTSDB_CHUNK_CAP);
+	if (pf->config.chunked < 0)
+		note(notes, NOTE_WARN, "%s/api/config: no "
+		    "tsd.http.request.enable_chunked: the largest request the "
+		    "target takes is unknown", shown);
+	if (pf->config.auto_metrics == 0)
+		note(notes, NOTE_WARN, "%s does not create metrics "
+		    "(tsd.core.auto_create_metrics=false): the points of a "
+		    "metric it lacks will be refused (create them with "
+		    "'tsdb mkmetric' first)", pf->what);
+	note(notes, NOTE_VERBOSE, "%s: requests up to %zu bytes "
+	    "(tsd.http.request.enable_chunked=%s, max_chunk=%ld), at most "
+	    "%ld tags a point (tsd.storage.max_tags), metrics %screated on "
+	    "first use", pf->what, pf->body_max, pf->config.chunked > 0 ?
+	    "true" : pf->config.chunked == 0 ? "false" : "unknown",
+	    pf->config.max_chunk, pf->config.max_tags,
+	    pf->config.auto_metrics > 0 ? "" : pf->config.auto_metrics == 0 ?
+	    "not " : "perhaps ");
+}
+
+static enum health
+health(struct http *http, const char *base, const char *shown,
+    struct error *err)
+{
+	struct buf url;
+	struct http_req *r;
+	enum health h = HEALTH_NOT;
+
+	buf_init(&url);
+	vm_health_url(&url, base);
+	r = probe_get(http, &url);
+	if (r->outcome == HTTP_DONE_2XX && vm_health_ok(r->resp.p,
+	    r->resp.len))
+		h = HEALTH_OK;
+	else if (probe_refused(r, shown, "/health", err))
+		h = HEALTH_REFUSED;
+	else if (unreachable(r, shown, "/health", err))
+		h = HEALTH_FAILED;
+	http_req_free(r);
+	buf_free(&url);
+	return h;
+}
+
+/* VictoriaMetrics at base: its HTTP API, or a cluster's vminsert. */
+static void
+set_vm(struct target *t, const char *base, const char *shown,
+    const char *what)
+{
+	size_t root;
+	int insert = vm_insert_path(base, &root);
+
+	target_set(t, insert ? TARGET_VM_INSERT : TARGET_VM, base, shown);
+	snprintf(t->what, sizeof(t->what), "%s", what != NULL ? what :
+	    insert ? "VictoriaMetrics' vminsert" : "VictoriaMetrics' HTTP API");
+}
+
+int
+target_detect_write(struct target *t, enum target_kind kind, int api_given,
+    struct http *http, const char *base, const char *shown,
+    const struct notes *notes, struct error *err)
+{
+	struct otsdb_version v;
+	struct buf url;
+	struct http_req *r;
+	enum health h;
+	int whole, rc = 0;
+
+	target_set(t, TARGET_PUT, base, shown);
+	snprintf(t->what, sizeof(t->what), "an /api/put server");
+	if (kind == TARGET_VM) {
+		/* named by the user: the import, whatever /health says */
+		h = health(http, base, shown, err);
+		if (h == HEALTH_REFUSED || h == HEALTH_FAILED)
+			return -1;
+		if (h == HEALTH_NOT)
+			note(notes, NOTE_WARN, "%s: no \"OK\" at /health: "
+			    "written as VictoriaMetrics' HTTP API, as "
+			    "--target-type says", shown);
+		set_vm(t, base, shown, h == HEALTH_OK ? NULL :
+		    "VictoriaMetrics");
+		return 0;
+	}
+	buf_init(&url);
+	otsdb_version_url(&url, base);
+	r = probe_get(http, &url);
+	whole = r->outcome == HTTP_DONE_2XX && !r->resp_truncated;
+	if (whole && otsdb_version_parse(r->resp.p, r->resp.len, &v) == 0) {
+		target_set(t, TARGET_OPENTSDB, base, shown);
+		snprintf(t->what, sizeof(t->what), "OpenTSDB %s", v.text);
+	} else if (r->outcome == HTTP_DONE_STATUS && r->status == 400 &&
+	    mentions(r, VM_LISTENER_SIGN)) {
+		target_set(t, TARGET_VM_LISTENER, base, shown);
+		snprintf(t->what, sizeof(t->what), "VictoriaMetrics' "
+		    "OpenTSDB listener");
+	} else if (unreachable(r, shown, "/api/version", err))
+		rc = -1;
+	http_req_free(r);
+	buf_free(&url);
+	if (rc == 0 && t->kind == TARGET_PUT && kind != TARGET_OPENTSDB) {
+		h = health(http, base, shown, err);
+		if (h == HEALTH_REFUSED || h == HEALTH_FAILED)
+			return -1;
+		if (h == HEALTH_OK)
+			set_vm(t, base, shown, NULL);
+	}
+	if (rc < 0)
+		return -1;
+	if (t->kind == TARGET_OPENTSDB)
+		read_config(http, base, shown, notes, t);
+	else if (t->kind == TARGET_VM_LISTENER && !api_given)
+		note(notes, NOTE_WARN, "%s is %s: its settings (retention, "
+		    "deduplication, label limits) cannot be read there, so "
+		    "points it drops without an error would go unnoticed: name "
+		    "its HTTP API (port 8428) with --target-api", shown,
+		    t->what);
+	else if (t->kind == TARGET_PUT)
+		note(notes, NOTE_VERBOSE, "%s: no OpenTSDB version at "
+		    "/api/version: %s, written as before", shown, t->what);
+	if (t->kind != TARGET_PUT)
+		note(notes, NOTE_VERBOSE, "%s: %s", shown, t->what);
+	return 0;
+}
+
+int
+target_imports(const struct target *t)
+{
+	return t->kind == TARGET_VM || t->kind == TARGET_VM_INSERT;
+}
+
+void
+target_write_url(const struct target *t, struct buf *url, int sync,
+    long sync_timeout_ms)
+{
+	if (target_imports(t))
+		vm_import_url(url, t->base);
+	else
+		otsdb_put_url(url, t->base, sync, sync_timeout_ms);
+}
+
+size_t
+target_write_size(const struct target *t)
+{
+	return target_imports(t) ? TARGET_IMPORT_SIZE : t->body_max;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "compare.h"
+#include "otsdb.h"
 #include "query.h"
 #include "vm.h"
 
@@ -16,12 +17,25 @@ struct datapoint;
 struct error;
 struct http;
 struct http_req;
+struct notes;
 
+/* The one list of the kinds of server the tools talk to. */
 enum target_kind {
 	TARGET_GUESS = 0, /* ask the server (target_detect) */
-	TARGET_OPENTSDB,  /* /api/query, 'none', ms */
-	TARGET_VM         /* VictoriaMetrics' HTTP API: /api/v1/export */
+	TARGET_OPENTSDB,  /* /api/query, 'none', ms; /api/put */
+	TARGET_VM,        /* VictoriaMetrics' HTTP API: /api/v1/export,
+			   * /api/v1/import */
+	TARGET_VM_INSERT, /* a cluster's vminsert (.../insert/N): import */
+	TARGET_VM_LISTENER, /* VictoriaMetrics' OpenTSDB listener: /api/put
+			   * only, its settings unreadable there */
+	TARGET_PUT        /* an /api/put server that says nothing more */
 };
+
+/* The request size a VictoriaMetrics import is cut at unless -s says
+ * otherwise: it takes up to 32 MiB (-maxInsertRequestSize); 1 MiB keeps
+ * a retry and the memory of the window small while a request carries
+ * thousands of points. */
+#define TARGET_IMPORT_SIZE ((size_t)1 << 20)
 
 /* A series selector of a read-back request, as target_selector made it
  * (or, by TSUID, as target_tsuid_selector did). */
@@ -78,6 +92,10 @@ struct target {
 	char what[96];          /* e.g. "OpenTSDB 2.4.1" */
 	enum compare_model model; /* how it stores values */
 	const struct target_ops *ops;
+	/* the write side (target_detect_write) */
+	int config_read;        /* OpenTSDB: /api/config was read */
+	struct otsdb_config config;
+	size_t body_max;        /* the largest body it takes, 0: unknown */
 };
 
 /* Finds out what answers at base: OpenTSDB when /api/version names a
@@ -87,6 +105,30 @@ struct target {
 int target_detect(struct target *t, enum target_kind kind,
     struct http *http, const char *base, const char *shown,
     struct error *err);
+/* What to write to at base, before the first write: asks
+ * base/api/version and, of an OpenTSDB, base/api/config; of anything
+ * else VictoriaMetrics' /health (each one request with the run's
+ * retries).  With kind given (--target-type: TARGET_OPENTSDB or
+ * TARGET_VM), asks only what that kind publishes.  Says what it found
+ * (notes, with -v), and once each setting that will refuse points, or
+ * that could not be read (VictoriaMetrics' listener: unless api_given,
+ * its HTTP API named by --target-api).  Returns 0, or -1 with err when
+ * the target cannot be probed: no answer after the retries, or its
+ * credentials refused. */
+int target_detect_write(struct target *t, enum target_kind kind,
+    int api_given, struct http *http, const char *base, const char *shown,
+    const struct notes *notes, struct error *err);
+/* Whether points go to it through VictoriaMetrics' /api/v1/import (else
+ * OpenTSDB's /api/put). */
+int target_imports(const struct target *t);
+/* Its write URL: the import, or /api/put (with sync, answered once
+ * written, after sync_timeout_ms at most when not 0). */
+void target_write_url(const struct target *t, struct buf *url, int sync,
+    long sync_timeout_ms);
+/* The request size it takes unless -s says otherwise: the import's
+ * default, an OpenTSDB's largest body, or 0 (the tool's default). */
+size_t target_write_size(const struct target *t);
+
 /* A target of a known kind, without asking (tests); an OpenTSDB of
  * unknown version. */
 void target_set(struct target *t, enum target_kind kind, const char *base,
