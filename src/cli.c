@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "url.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "http.h"
@@ -236,38 +237,6 @@ cli_parse_shard(const char *s, unsigned *i, unsigned *n)
 	return 0;
 }
 
-/* Where the userinfo of url ends: its last '@' before the path (a
- * password may hold '@'), or NULL when there is none. */
-static const char *
-userinfo_end(const char *url)
-{
-	const char *p = strstr(url, "://"), *end, *at = NULL;
-
-	if (p == NULL)
-		return NULL;
-	for (p += 3, end = p + strcspn(p, "/?#"); p < end; p++)
-		if (*p == '@')
-			at = p;
-	return at;
-}
-
-char *
-cli_mask_url(const char *url)
-{
-	const char *at = userinfo_end(url);
-	size_t n;
-	char *out;
-
-	if (at == NULL)
-		return xstrdup(url);
-	n = (size_t)(strstr(url, "://") + 3 - url);
-	out = xmalloc(n + 4 + strlen(at) + 1);
-	memcpy(out, url, n);
-	strcpy(out + n, "***");
-	strcat(out, at);
-	return out;
-}
-
 /* Copies of the secrets the command line held, blanked there since ps
  * and /proc/PID/cmdline show it to every user (as curl does). */
 static char *kept_user, *kept_url_user, *kept_endpoint;
@@ -405,7 +374,7 @@ pct_decode(const char *s, size_t n)
 static const char *
 authority_problem(const char *url)
 {
-	const char *h = strstr(url, "://") + 3, *at = userinfo_end(url), *end,
+	const char *h = strstr(url, "://") + 3, *at = url_userinfo_end(url), *end,
 	    *colon;
 	unsigned long port = 0;
 
@@ -446,12 +415,6 @@ authority_problem(const char *url)
 	return NULL;
 }
 
-int
-cli_is_url(const char *s)
-{
-	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
-}
-
 const char *
 cli_common_endpoint(const char *prog, int argc, char **argv,
     struct cli_common *c)
@@ -463,14 +426,14 @@ cli_common_endpoint(const char *prog, int argc, char **argv,
 	if (optind >= argc)
 		cli_usage_error(prog, "missing OPENTSDB_ENDPOINT");
 	arg = argv[optind++];
-	if (!cli_is_url(arg))
+	if (!url_is_http(arg))
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT must start with "
 		    "http:// or https://");
 	if ((problem = authority_problem(arg)) != NULL)
 		cli_usage_error(prog, "OPENTSDB_ENDPOINT '%s' %s",
-		    cli_mask_url(arg), problem);
+		    url_mask(arg), problem);
 	free(kept_endpoint);
-	if ((at = userinfo_end(arg)) != NULL) {
+	if ((at = url_userinfo_end(arg)) != NULL) {
 		/* credentials go to libcurl apart (a password may then
 		 * hold '@'), never into the request URLs */
 		host = strstr(arg, "://") + 3;
@@ -580,16 +543,6 @@ cli_finish(void)
 	free(kept_url_user);
 	free(kept_endpoint);
 	kept_user = kept_url_user = kept_endpoint = NULL;
-}
-
-char *
-cli_base_url(const char *endpoint)
-{
-	size_t n = strlen(endpoint);
-
-	while (n > 0 && endpoint[n - 1] == '/')
-		n--;
-	return xmemdup0(endpoint, n);
 }
 
 static void

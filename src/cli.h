@@ -33,8 +33,6 @@ struct cli_help_row {
 void cli_help(FILE *f, const char *prog, const char *args,
     const char *intro, const char *old_name,
     const struct cli_help_row *rows);
-/* Whether s starts with http:// or https://. */
-int cli_is_url(const char *s);
 /* Prints "PROG VERSION" and the libcurl version to stdout. */
 void cli_version(const char *prog);
 /* Prints "PROG: MESSAGE" and the "Try 'PROG --help'" line to stderr and
@@ -122,8 +120,6 @@ int cli_parse_size(const char *s, uint64_t min, uint64_t max,
 int cli_parse_seconds(const char *s, long min_ms, long *out_ms);
 /* Parses I/N (0 <= I < N <= 100000) into *i and *n.  Returns 0 or -1. */
 int cli_parse_shard(const char *s, unsigned *i, unsigned *n);
-/* Copies an endpoint URL for messages with any user:password@ masked. */
-char *cli_mask_url(const char *url);
 /* Installs handler for sig (no SA_RESTART, so a blocked read returns)
  * unless sig was ignored when the program started: a background job of a
  * script that handles Ctrl-C itself must not die of it. */
@@ -142,8 +138,6 @@ void cli_tune_malloc(void);
 int cli_start(const char *prog, const struct cli_common *c);
 /* The end: libcurl's global cleanup. */
 void cli_finish(void);
-/* OPENTSDB_ENDPOINT without trailing slashes.  Caller frees. */
-char *cli_base_url(const char *endpoint);
 /* The HTTP engine of a tool: its User-Agent (a string that outlives the
  * engine), the shared options, a response cap and the statuses to retry;
  * retries are reported with -v under the name `shown` (kept, not

@@ -31,6 +31,7 @@
 #include "strvec.h"
 #include "timeparse.h"
 #include "xalloc.h"
+#include "url.h"
 
 
 /* Notes of the engine and of discovery go to the log. */
@@ -404,8 +405,8 @@ main(int argc, char **argv)
 		return EXIT_FATAL;
 	memset(&c, 0, sizeof(c));
 	c.start_ms = clock_mono_ms();
-	base = cli_base_url(o.endpoint);
-	shown = cli_mask_url(base);
+	base = url_base(o.endpoint);
+	shown = url_mask(base);
 	http = cli_http_new("otsdb-dump/" PACKAGE_VERSION, &o.c,
 	    (size_t)o.max_response, otsdb_query_retryable, shown);
 	if (http == NULL)

@@ -29,6 +29,7 @@
 #include "target.h"
 #include "vm.h"
 #include "vmguard.h"
+#include "url.h"
 
 
 static void
@@ -146,7 +147,7 @@ run_check(const struct restore_opts *o, const char *prog,
 	progress_start(&s->pr, NULL, NULL, o->c.max_rate > 0 ||
 	    o->c.limit_rate > 0);
 	checkreport_init(&sum);
-	if (session_open(s, o, cli_mask_url(s->base), CHECK_MAX_ANSWER,
+	if (session_open(s, o, url_mask(s->base), CHECK_MAX_ANSWER,
 	    otsdb_query_retryable) < 0)
 		goto out;
 	if (to_stdout) {
@@ -286,7 +287,7 @@ preflight(const struct restore_opts *o, struct session *s,
 	cfg->vm_labels = cfg->import || *api != NULL;
 	cfg->url = url->p;
 	free(s->write_shown);
-	s->write_shown = cli_mask_url(url->p);
+	s->write_shown = url_mask(url->p);
 	cfg->shown = s->write_shown;
 	if (!o->size_given && !o->dry_run && cfg->import)
 		log_verbose("request size cap %zu bytes: 1 MiB into "
@@ -362,7 +363,7 @@ run_restore(const struct restore_opts *o, const char *prog,
 	    o->c.max_rate > 0 || o->c.limit_rate > 0);
 	buf_init(&url);
 	memset(&cfg, 0, sizeof(cfg));
-	if (session_open(s, o, cli_mask_url(s->base),
+	if (session_open(s, o, url_mask(s->base),
 	    PUT_ANSWER_MAX(o->size_limit), otsdb_put_retryable) < 0)
 		goto out;
 	cfg.size_limit = (size_t)o->size_limit;
@@ -460,7 +461,7 @@ main(int argc, char **argv)
 		return EXIT_FATAL;
 	memset(&s, 0, sizeof(s));
 	/* a dry run without a URL asks nothing and names none */
-	s.base = cli_base_url(o.endpoint ? o.endpoint : "http://dry-run");
+	s.base = url_base(o.endpoint ? o.endpoint : "http://dry-run");
 	status = o.check ? run_check(&o, prog, &s) :
 	    run_restore(&o, prog, &s);
 	cli_finish();

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "restoreopts.h"
+#include "url.h"
 
 
 static const struct cli_help_row help_rows[] = {
@@ -167,7 +168,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 			o->mismatches = optarg;
 			break;
 		case OPT_TARGET_API:
-			if (!cli_is_url(optarg))
+			if (!url_is_http(optarg))
 				cli_usage_error(prog, "invalid --target-api '%s' "
 				    "(an http:// or https:// URL)", optarg);
 			o->target_api = optarg;
@@ -251,7 +252,7 @@ restoreopts_parse(int argc, char **argv, const char *prog,
 	}
 	/* a dry run sends nothing: its URL may be left out (then the
 	 * batches are /api/put's, or --target-type's) */
-	if (o->dry_run && (optind >= argc || !cli_is_url(argv[optind])))
+	if (o->dry_run && (optind >= argc || !url_is_http(argv[optind])))
 		o->endpoint = NULL;
 	else
 		o->endpoint = cli_common_endpoint(prog, argc, argv, &o->c);

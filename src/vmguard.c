@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "cli.h"
 #include "clock.h"
 #include "datapoint.h"
 #include "error.h"
@@ -21,6 +20,7 @@
 #include "restorerun.h"
 #include "vmguard.h"
 #include "xalloc.h"
+#include "url.h"
 
 /* A VictoriaMetrics one day short of its retention: the check is made
  * when a point is read, VictoriaMetrics' when it arrives. */
@@ -73,8 +73,8 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 	struct error err;
 	int64_t now = clock_wall_ms();
 
-	g->api = cli_base_url(api);
-	g->shown = cli_mask_url(g->api);
+	g->api = url_base(api);
+	g->shown = url_mask(g->api);
 	g->named = named;
 	if (vm_read(g, http, v, &err) < 0) {
 		if (named) {
