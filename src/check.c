@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "target.h"
 #include "xalloc.h"
+#include "vmsettings.h"
 
 /* What a request holds: sub-queries (OpenTSDB: a POST body of at most
  * OTSDB_TSUID_BODY_MAX bytes) or selectors (VictoriaMetrics: a URL). */
@@ -310,8 +311,7 @@ report(struct run *run)
 				why = lim->why_old;
 			} else if (lim != NULL && p->ts > lim->hi) {
 				run->c->missing_ahead++;
-				why = "more than 2 days ahead of when it was "
-				    "stored";
+				why = VM_AHEAD_TEXT " of when it was stored";
 			}
 		} else {
 			m->different++;

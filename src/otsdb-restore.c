@@ -30,6 +30,7 @@
 #include "vm.h"
 #include "vmguard.h"
 #include "url.h"
+#include "vmsettings.h"
 
 
 static void
@@ -207,9 +208,9 @@ run_check(const struct restore_opts *o, const char *prog,
 		    "--mismatches FILE here)", (unsigned long long)
 		    c.missing_old, limits.why_old);
 	if (c.missing_ahead > 0)
-		log_error("%llu of the missing points are more than 2 days "
-		    "ahead of the time they were stored: VictoriaMetrics "
-		    "drops those", (unsigned long long)c.missing_ahead);
+		log_error("%llu of the missing points are " VM_AHEAD_TEXT " of "
+		    "the time they were stored: VictoriaMetrics drops those",
+		    (unsigned long long)c.missing_ahead);
 	if (cfg.limits != NULL && limits.merges[0] != '\0' && c.missing > 0)
 		log_error("the target merges the points of a series that fall "
 		    "in one interval (%s): missing points may have been merged "

@@ -231,17 +231,13 @@ vm_limits(const struct target *t, struct http *http,
 {
 	struct vm_settings v;
 	struct error err;
-	int64_t now = clock_wall_ms();
 
 	memset(l, 0, sizeof(*l));
 	if (probe_vm_settings(http, t->base, t->shown, NULL, &v, &err) < 0 ||
 	    v.retention_ms < 0)
 		return -1;
-	l->lo = now - v.retention_ms;
-	l->hi = now + 2 * 86400000LL;
-	snprintf(l->why_old, sizeof(l->why_old), "older than the target's "
-	    "retention (-retentionPeriod=%s: %lld days)", v.retention,
-	    (long long)(v.retention_ms / 86400000));
+	vm_window(&v, clock_wall_ms(), 0, &l->lo, &l->hi, l->why_old,
+	    sizeof(l->why_old));
 	if (v.dedup_ms > 1)
 		snprintf(l->merges, sizeof(l->merges),
 		    "-dedup.minScrapeInterval=%s", v.dedup);

@@ -29,8 +29,6 @@
  * two of them this far apart agree, at most this many. */
 #define VM_LEDGER_STEP_MS 1000
 #define VM_LEDGER_READS 10
-/* Its limit ahead of now (lib/storage: now + 2 days). */
-#define VM_FUTURE_MS (2 * 86400000LL)
 
 static const char *
 vm_refuse(void *ctx, const struct datapoint *dp)
@@ -72,6 +70,7 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 	struct vm_settings *v = &g->before;
 	struct error err;
 	int64_t now = clock_wall_ms();
+	char old[200];
 
 	g->api = url_base(api);
 	g->shown = url_mask(g->api);
@@ -105,23 +104,20 @@ vm_guard_start(struct vm_guard *g, const char *api, int named,
 		    g->shown);
 	if (v->dedup_ms > 1)
 		cfg->dedup_ms = v->dedup_ms; /* --allow-dedup: counted */
-	g->min_ms = INT64_MIN;
-	g->max_ms = now + VM_FUTURE_MS;
-	if (v->retention_ms >= 0) {
-		g->min_ms = now - v->retention_ms + VM_RETENTION_MARGIN_MS;
-		snprintf(g->why_old, sizeof(g->why_old), "older than the "
-		    "target's retention (-retentionPeriod=%s: %lld days, less "
-		    "a day's margin): VictoriaMetrics would drop it silently; "
-		    "a longer -retentionPeriod (e.g. 100y) keeps it",
-		    v->retention, (long long)(v->retention_ms / 86400000));
-	} else
+	vm_window(v, now, VM_RETENTION_MARGIN_MS, &g->min_ms, &g->max_ms,
+	    old, sizeof(old));
+	if (v->retention_ms >= 0)
+		snprintf(g->why_old, sizeof(g->why_old), "%s: VictoriaMetrics "
+		    "would drop it silently; a longer -retentionPeriod (e.g. "
+		    "100y) keeps it", old);
+	else
 		note(notes, NOTE_WARN, "%s/metrics: -retentionPeriod %s%s%s "
 		    "cannot be read: points older than it would be dropped unnoticed but by "
 		    "the ledger", g->shown, v->retention[0] ? "'" : "",
 		    v->retention, v->retention[0] ? "'" : "");
 	if (g->min_ms < 0)
 		g->min_ms = 0;  /* it keeps no time before 1970 */
-	snprintf(g->why_new, sizeof(g->why_new), "more than 2 days ahead of "
+	snprintf(g->why_new, sizeof(g->why_new), VM_AHEAD_TEXT " of "
 	    "now: VictoriaMetrics would drop it silently; check the "
 	    "source's timestamps and clock");
 	snprintf(g->why_labels, sizeof(g->why_labels), "more labels (tags and "

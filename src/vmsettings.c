@@ -212,3 +212,22 @@ vm_drops_grown(const struct vm_settings *before,
 	}
 	return total;
 }
+
+void
+vm_window(const struct vm_settings *v, int64_t now_ms, int64_t margin_ms,
+    int64_t *lo, int64_t *hi, char *why_old, size_t n)
+{
+	*hi = now_ms + VM_AHEAD_MS;
+	*lo = INT64_MIN;
+	if (n > 0)
+		why_old[0] = '\0';
+	if (v->retention_ms < 0)
+		return;
+	*lo = now_ms - v->retention_ms + margin_ms;
+	if (*lo < 0)
+		*lo = 0;
+	snprintf(why_old, n, "older than the target's retention "
+	    "(-retentionPeriod=%s: %lld days%s)", v->retention,
+	    (long long)(v->retention_ms / 86400000), margin_ms > 0 ?
+	    ", less a day's margin" : "");
+}

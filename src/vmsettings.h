@@ -40,6 +40,19 @@ int64_t vm_retention_ms(const char *s);
  * unreadable. */
 int64_t vm_go_duration_ms(const char *s);
 
+/* How far ahead of now VictoriaMetrics takes a point (lib/storage:
+ * now + 2 days), and that limit said in words. */
+#define VM_AHEAD_MS (2 * 86400000LL)
+#define VM_AHEAD_TEXT "more than 2 days ahead"
+
+/* The window of times v keeps points in at now_ms, the one place it is
+ * computed: [now - retention + margin_ms, now + VM_AHEAD_MS]; lo is 0
+ * (no time before 1970) when that is earlier, INT64_MIN when the
+ * retention is unknown.  *why_old (n bytes) says what is before lo:
+ * "older than the target's retention (-retentionPeriod=1: 31 days)". */
+void vm_window(const struct vm_settings *v, int64_t now_ms,
+    int64_t margin_ms, int64_t *lo, int64_t *hi, char *why_old, size_t n);
+
 /* Whether the drop counters of a and b are the same. */
 int vm_drops_equal(const struct vm_settings *a, const struct vm_settings *b);
 /* The drop counters that grew from before to after, written as

@@ -2,6 +2,9 @@
  * table of answers and the series and points read from them */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -135,6 +138,51 @@ test_settings(void)
 }
 
 /* The import's URLs and lines. */
+/* The window VictoriaMetrics keeps points in: the one computation the
+ * guard (with a day's margin) and --check's reasons share. */
+static void
+test_window(void)
+{
+	static const struct {
+		const char *retention;
+		long long retention_ms, now, margin, lo, hi;
+		const char *why;
+	} win[] = {
+		{ "1", 31LL * 86400000, 100LL * 86400000, 0,
+		  69LL * 86400000, 102LL * 86400000,
+		  "older than the target's retention (-retentionPeriod=1: 31 "
+		  "days)" },
+		{ "1", 31LL * 86400000, 100LL * 86400000, 86400000,
+		  70LL * 86400000, 102LL * 86400000,
+		  "older than the target's retention (-retentionPeriod=1: 31 "
+		  "days, less a day's margin)" },
+		/* longer than the time since 1970: from 0 */
+		{ "100y", 36500LL * 86400000, 1000LL * 86400000, 0, 0,
+		  1002LL * 86400000,
+		  "older than the target's retention (-retentionPeriod=100y: "
+		  "36500 days)" },
+		/* unknown: no lower limit, the upper one holds */
+		{ "", -1, 5000, 0, INT64_MIN, 5000 + 2 * 86400000LL, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(win) / sizeof(win[0]); i++) {
+		struct vm_settings v;
+		int64_t lo, hi;
+		char why[200];
+
+		memset(&v, 0, sizeof(v));
+		v.retention_ms = win[i].retention_ms;
+		snprintf(v.retention, sizeof(v.retention), "%s",
+		    win[i].retention);
+		vm_window(&v, win[i].now, win[i].margin, &lo, &hi, why,
+		    sizeof(why));
+		ok(lo == win[i].lo && hi == win[i].hi &&
+		    strcmp(why, win[i].why) == 0, "window %zu: [%lld, %lld] "
+		    "'%s'", i, (long long)lo, (long long)hi, why);
+	}
+}
+
 static void
 test_import(void)
 {
@@ -196,6 +244,7 @@ main(void)
 	struct error err;
 	size_t i;
 
+	test_window();
 	test_settings();
 	test_import();
 	vm_export_init(&x);
