@@ -49,6 +49,7 @@ struct run {
 	struct check_summary *sum;
 	struct fatal *fatal;
 	struct http *http;
+	struct http_loop loop;
 	struct check_chunk ch;   /* the points read, and what was found */
 	struct input_opts io;
 	int by_tsuid;            /* each series by its TSUID (a lookup) */
@@ -73,6 +74,21 @@ tick(struct run *run)
 {
 	if (run->ev->tick)
 		run->ev->tick(run->ev->ctx, run->c);
+}
+
+/* The transport's loops, ticking, given up on a fatal error or a stop. */
+static void
+loop_tick(void *ctx)
+{
+	tick(ctx);
+}
+
+static int
+loop_give_up(void *ctx)
+{
+	struct run *run = ctx;
+
+	return run->fatal->set || stopped(run);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -418,13 +434,7 @@ ask_chunk(struct run *run, int only_missing)
 
 		if (ngroup > 0 && (s == NULL || ngroup == GROUP_SERIES ||
 		    bytes + s->sel_len * cost > GROUP_BYTES)) {
-			while (http_busy(run->http) >=
-			    (size_t)http_limit(run->http) &&
-			    !run->fatal->set && !stopped(run)) {
-				tick(run);
-				http_pump(run->http, -1, 500);
-			}
-			if (run->fatal->set || stopped(run))
+			if (http_wait_slot(run->http, &run->loop, NULL) < 0)
 				break;
 			submit(run, new_req(run, group, ngroup));
 			http_pump(run->http, -1, 0);
@@ -447,10 +457,7 @@ ask_chunk(struct run *run, int only_missing)
 		bytes += s->sel_len * cost + 1;
 	}
 	free(group);
-	while (http_pending(run->http) > 0) {
-		tick(run);
-		http_pump(run->http, -1, 500);
-	}
+	http_drain(run->http, &run->loop);
 }
 
 /* Waits about ms, in steps, unless stopped. */
@@ -555,6 +562,9 @@ check_run(const struct check_config *cfg, const struct check_events *ev,
 	run.sum = s;
 	run.fatal = f;
 	run.http = http;
+	run.loop.tick = loop_tick;
+	run.loop.give_up = loop_give_up;
+	run.loop.ctx = &run;
 	input_opts_init(&run.io, cfg->max_line, cfg->reject, &ev->notes,
 	    &c->lines, &c->rejected_lines, cfg->stop);
 	run.by_tsuid = cfg->target->by_tsuid;
@@ -568,10 +578,7 @@ check_run(const struct check_config *cfg, const struct check_events *ev,
 		check_input(&run, &inputs[i]);
 	if (run.ch.npts > 0 && !f->set && !stopped(&run))
 		check_chunk(&run);
-	while (http_pending(http) > 0) {
-		tick(&run);
-		http_pump(http, -1, 500);
-	}
+	http_drain(http, &run.loop);
 	checkchunk_free(&run.ch);
 	buf_free(&run.key);
 	buf_free(&run.line);

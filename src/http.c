@@ -934,3 +934,29 @@ http_count(const struct http_req *r, uint64_t *requests, uint64_t *retries)
 	if (r->attempts > 1)
 		*retries += (uint64_t)(r->attempts - 1);
 }
+
+int
+http_wait_slot(struct http *h, const struct http_loop *l,
+    int (*ready)(void *ctx))
+{
+	for (;;) {
+		if (l->give_up != NULL && l->give_up(l->ctx))
+			return -1;
+		if (http_busy(h) < (size_t)http_limit(h) &&
+		    (ready == NULL || ready(l->ctx)))
+			return 0;
+		if (l->tick != NULL)
+			l->tick(l->ctx);
+		http_pump(h, -1, 500);
+	}
+}
+
+void
+http_drain(struct http *h, const struct http_loop *l)
+{
+	while (http_pending(h) > 0) {
+		if (l->tick != NULL)
+			l->tick(l->ctx);
+		http_pump(h, -1, 500);
+	}
+}

@@ -138,6 +138,23 @@ size_t http_pending(const struct http *h);
  * when wait_fd >= 0, also returns as soon as it is readable.  Runs the
  * `done` callbacks.  Returns 1 if wait_fd is readable, else 0. */
 int http_pump(struct http *h, int wait_fd, int timeout_ms);
+/* What an engine does while it waits on the transport: tick (about
+ * twice a second: progress) and give_up (a fatal error, a stop). */
+struct http_loop {
+	void (*tick)(void *ctx);
+	int (*give_up)(void *ctx);
+	void *ctx;
+};
+/* The one wait for a slot: pumps until a request may be submitted
+ * (fewer than http_limit on the wire; one waiting for a retry holds
+ * none) and, when ready is set, ready(ctx) holds.  0 then, -1 as soon
+ * as give_up says so. */
+int http_wait_slot(struct http *h, const struct http_loop *l,
+    int (*ready)(void *ctx));
+/* The one drain: pumps until no request is pending, ticking (a stop
+ * ends transfers inside the transport: opts.stop). */
+void http_drain(struct http *h, const struct http_loop *l);
+
 /* Runs r to completion, with retries, and returns it (the caller frees
  * it); r's own done callback is replaced.  For requests made before a run
  * loop starts: other requests' callbacks may run meanwhile, so it must not

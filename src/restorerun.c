@@ -52,6 +52,7 @@ struct run {
 	struct restore_counters *c;
 	struct fatal *fatal;
 	struct http *http;
+	struct http_loop loop;
 	struct source *inputs;
 	struct input_opts io;
 	struct datapoint dp;
@@ -110,6 +111,20 @@ stopped(const struct run *run)
 	return run->cfg->stop != NULL && *run->cfg->stop;
 }
 
+/* The transport's loops: ticking, given up on a fatal error. */
+static void
+loop_tick(void *ctx)
+{
+	tick(ctx);
+}
+
+static int
+loop_give_up(void *ctx)
+{
+	return ((struct run *)ctx)->fatal->set;
+}
+
+
 static void
 reject(struct run *run, const char *source, uint64_t lineno,
     const char *reason, const char *line, size_t len, int truncated)
@@ -136,6 +151,15 @@ window(const struct run *run)
 	size_t least = 4 * (size_t)run->cfg->concurrent + 16;
 
 	return by_bytes > least ? by_bytes : least;
+}
+
+/* The send window has room for one more batch. */
+static int
+window_room(void *ctx)
+{
+	struct run *run = ctx;
+
+	return run->unfolded < window(run);
 }
 
 /* Appends an ack entry for an input's bytes up to offset. */
@@ -477,12 +501,7 @@ submit(struct run *run, struct batch *b, size_t input, uint64_t end_offset)
 	/* batches waiting to be sent again do not hold a slot, but they
 	 * and the batches acknowledged out of order behind the oldest
 	 * unacknowledged one are bounded by the window */
-	while ((http_busy(run->http) >= (size_t)http_limit(run->http) ||
-	    run->unfolded >= window(run)) && !run->fatal->set) {
-		tick(run);
-		http_pump(run->http, -1, 500);
-	}
-	if (run->fatal->set) {
+	if (http_wait_slot(run->http, &run->loop, window_room) < 0) {
 		batch_free(b);
 		return;
 	}
@@ -800,6 +819,9 @@ restore_run(const struct restore_config *cfg,
 	run.c = c;
 	run.fatal = f;
 	run.http = http;
+	run.loop.tick = loop_tick;
+	run.loop.give_up = loop_give_up;
+	run.loop.ctx = &run;
 	input_opts_init(&run.io, cfg->max_line, cfg->reject, &ev->notes,
 	    &c->lines, &c->rejected_lines, cfg->stop);
 	run.io.wait = wait_input;
@@ -819,10 +841,7 @@ restore_run(const struct restore_config *cfg,
 	put_answer_init(&run.answer);
 	for (i = 0; i < n && !f->set && !stopped(&run); i++)
 		restore_input(&run, i);
-	while (http_pending(http) > 0) {
-		tick(&run);
-		http_pump(http, -1, 500);
-	}
+	http_drain(http, &run.loop);
 	/* the inputs' claims: the earliest; none when an input with marks
 	 * reached none */
 	for (i = 0; i < n && c->marks_stored > 0; i++) {
