@@ -4,6 +4,8 @@
  * HTTP, not OpenTSDB: which statuses are retried is the caller's. */
 #include "config.h"
 
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -161,7 +163,8 @@ http_free(struct http *h)
 		struct http_req *r = h->active;
 
 		h->active = r->next;
-		curl_multi_remove_handle(h->multi, r->easy);
+		if (r->easy != NULL)
+			curl_multi_remove_handle(h->multi, r->easy);
 		http_req_free(r);
 	}
 	while (h->nspare > 0)
@@ -294,10 +297,38 @@ started(struct http *h, struct http_req *r, int64_t now)
 	charge(h, (double)now, r->charged);
 }
 
+/* A start under a script: no transfer, answered at the next pump in
+ * the order started. */
+static int
+start_scripted(struct http *h, struct http_req *r)
+{
+	struct http_req **pp;
+
+	buf_reset(&r->resp);
+	r->resp_truncated = 0;
+	r->timed_out = r->got_nothing = 0;
+	r->status = 0;
+	r->error[0] = '\0';
+	r->retry_after_ms = 0;
+	r->upload_off = r->body_len;
+	if (r->attempts++ == 0)
+		r->first_ms = clock_mono_ms();
+	started(h, r, clock_mono_ms());
+	h->in_flight++;
+	r->next = NULL;
+	for (pp = &h->active; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = r;
+	return 0;
+}
+
 static int
 start(struct http *h, struct http_req *r)
 {
 	CURL *e = r->easy;
+
+	if (h->o.script != NULL)
+		return start_scripted(h, r);
 
 	if (e == NULL && h->nspare > 0) {
 		e = r->easy = h->spare[--h->nspare];
@@ -511,7 +542,8 @@ halt(struct http *h)
 			continue;
 		}
 		*pp = r->next;
-		curl_multi_remove_handle(h->multi, r->easy);
+		if (r->easy != NULL)
+			curl_multi_remove_handle(h->multi, r->easy);
 		h->in_flight--;
 		stopped(h, r);
 		pp = &h->active; /* a callback may have changed the list */
@@ -780,19 +812,81 @@ http_failing(const struct http *h, char *why, size_t n)
 	return clock_mono_ms() - worst->first_ms;
 }
 
+static void settle(struct http *h, struct http_req *r, CURLcode rc);
+
 static void
 completed(struct http *h, CURLMsg *m)
 {
 	struct http_req *r = NULL;
 	CURL *e = m->easy_handle;
 	CURLcode rc = m->data.result;
-	char why[300];
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
 	wire(h, r, e);
 	curl_multi_remove_handle(h->multi, e);
 	h->in_flight--;
 	unlink_active(h, r);
+	/* an answer cut off at max_response is still an answer */
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && r->resp_truncated))
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	settle(h, r, rc);
+}
+
+/* Answers the requests started under the script, in order. */
+static void
+answer_scripted(struct http *h)
+{
+	struct http_script *sc = h->o.script;
+	struct http_script_row *row;
+	struct http_req *r;
+	size_t i, n, max;
+
+	while ((r = h->active) != NULL) {
+		h->active = r->next;
+		r->next = NULL;
+		h->in_flight--;
+		for (row = NULL, i = 0; i < sc->n && row == NULL; i++)
+			if ((sc->rows[i].times == 0 ||
+			    sc->rows[i].used < sc->rows[i].times) &&
+			    (sc->rows[i].match == NULL ||
+			    strstr(r->url, sc->rows[i].match) != NULL ||
+			    (r->body != NULL && memmem(r->body, r->body_len,
+			    sc->rows[i].match, strlen(sc->rows[i].match)) !=
+			    NULL)))
+				row = &sc->rows[i];
+		if (sc->seen != NULL)
+			sc->seen(sc->ctx, r, row);
+		if (row == NULL) {
+			r->status = 599;
+			buf_puts(&r->resp, "no scripted answer");
+			settle(h, r, CURLE_OK);
+			continue;
+		}
+		row->used++;
+		if (row->status == 0) {
+			snprintf(r->error, sizeof(r->error), "Empty reply from "
+			    "server (scripted)");
+			settle(h, r, CURLE_GOT_NOTHING);
+			continue;
+		}
+		r->status = row->status;
+		n = row->body != NULL ? strlen(row->body) : 0;
+		max = r->max_resp;
+		if (n > max) {
+			n = max;
+			r->resp_truncated = 1;
+		}
+		buf_append(&r->resp, row->body != NULL ? row->body : "", n);
+		settle(h, r, r->resp_truncated ? CURLE_WRITE_ERROR : CURLE_OK);
+	}
+}
+
+/* What an attempt's end means: done, a retry, or given up. */
+static void
+settle(struct http *h, struct http_req *r, CURLcode rc)
+{
+	char why[300];
+
 	r->transport_code = (int)rc;
 	r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 	r->got_nothing = rc == CURLE_GOT_NOTHING;
@@ -801,7 +895,6 @@ completed(struct http *h, CURLMsg *m)
 		rc = CURLE_OK;
 	if (rc == CURLE_OK) {
 		h->answered = 1;
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 		adapt(h, overload_status(r->status) ||
 		    r->retry_after_ms > 0);
 		if (r->status >= 200 && r->status <= 299) {
@@ -854,6 +947,16 @@ http_pump(struct http *h, int wait_fd, int timeout_ms)
 	uint64_t finished = h->finished;
 
 	top_up(h);
+	if (h->o.script != NULL) {
+		/* due retries are started by top_up; one not yet due waits
+		 * its (real) time, a few ms at a time */
+		answer_scripted(h);
+		top_up(h);
+		if (h->finished == finished && h->parked != NULL &&
+		    h->active == NULL)
+			poll(NULL, 0, 5);
+		return 0;
+	}
 	curl_multi_perform(h->multi, &running);
 	while ((m = curl_multi_info_read(h->multi, &msgs)) != NULL)
 		if (m->msg == CURLMSG_DONE)

@@ -13,6 +13,30 @@
 struct http;
 struct http_req;
 
+/* A scripted server in place of libcurl, for unit programs that run an
+ * engine without a server: each request started is answered, at the
+ * next http_pump, by the first row whose `match` its URL and body
+ * (joined by a space) contain; the rest of the transport (the limit,
+ * retries, backoff, callbacks) is the real one.  A request no row
+ * matches is answered 599. */
+struct http_script_row {
+	const char *match;      /* a substring; NULL: any request */
+	long status;            /* 0: the connection closed, no answer */
+	const char *body;
+	int times;              /* answers this many, then is passed over;
+				 * 0: every time */
+	int used;               /* (state) answers given */
+};
+
+struct http_script {
+	struct http_script_row *rows;
+	size_t n;
+	/* called for each request answered (a log), or NULL */
+	void (*seen)(void *ctx, const struct http_req *r,
+	    const struct http_script_row *row);
+	void *ctx;
+};
+
 struct http_opts {
 	int max_in_flight;     /* concurrent requests (>= 1) */
 	int retries;           /* extra attempts after the first */
@@ -48,6 +72,8 @@ struct http_opts {
 	 * signal", but for those marked keep_on_stop: sent once, or their
 	 * transfer goes on */
 	volatile sig_atomic_t *stop;
+	/* not NULL: answered by this script, not over the network */
+	struct http_script *script;
 	/* called about every 250 ms while a synchronous request waits,
 	 * and by http_waiting */
 	void (*on_wait)(void *ctx, const struct http *h);
