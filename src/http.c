@@ -297,6 +297,18 @@ started(struct http *h, struct http_req *r, int64_t now)
 	charge(h, (double)now, r->charged);
 }
 
+/* What an attempt finds of the one before: nothing. */
+static void
+new_attempt(struct http_req *r)
+{
+	buf_reset(&r->resp);
+	r->resp_truncated = 0;
+	r->timed_out = r->got_nothing = 0;
+	r->status = 0;
+	r->error[0] = '\0';
+	r->retry_after_ms = 0;
+}
+
 /* A start under a script: no transfer, answered at the next pump in
  * the order started. */
 static int
@@ -304,12 +316,7 @@ start_scripted(struct http *h, struct http_req *r)
 {
 	struct http_req **pp;
 
-	buf_reset(&r->resp);
-	r->resp_truncated = 0;
-	r->timed_out = r->got_nothing = 0;
-	r->status = 0;
-	r->error[0] = '\0';
-	r->retry_after_ms = 0;
+	new_attempt(r);
 	r->upload_off = r->body_len;
 	if (r->attempts++ == 0)
 		r->first_ms = clock_mono_ms();
@@ -329,7 +336,6 @@ start(struct http *h, struct http_req *r)
 
 	if (h->o.script != NULL)
 		return start_scripted(h, r);
-
 	if (e == NULL && h->nspare > 0) {
 		e = r->easy = h->spare[--h->nspare];
 		curl_easy_reset(e);
@@ -340,12 +346,7 @@ start(struct http *h, struct http_req *r)
 		r->easy = e;
 	} else
 		curl_easy_reset(e);
-	buf_reset(&r->resp);
-	r->resp_truncated = 0;
-	r->timed_out = r->got_nothing = 0;
-	r->status = 0;
-	r->error[0] = '\0';
-	r->retry_after_ms = 0;
+	new_attempt(r);
 	curl_easy_setopt(e, CURLOPT_URL, r->url);
 	if (r->body != NULL) {
 		/* the body through a read function, so that libcurl's own
