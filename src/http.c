@@ -833,6 +833,18 @@ completed(struct http *h, CURLMsg *m)
 	settle(h, r, rc);
 }
 
+/* Whether a script's row answers r: not used up, and its match in the
+ * URL or the body. */
+static int
+row_answers(const struct http_script_row *row, const struct http_req *r)
+{
+	if (row->times != 0 && row->used >= row->times)
+		return 0;
+	return row->match == NULL || strstr(r->url, row->match) != NULL ||
+	    (r->body != NULL && memmem(r->body, r->body_len, row->match,
+	    strlen(row->match)) != NULL);
+}
+
 /* Answers the requests started under the script, in order. */
 static void
 answer_scripted(struct http *h)
@@ -847,13 +859,7 @@ answer_scripted(struct http *h)
 		r->next = NULL;
 		h->in_flight--;
 		for (row = NULL, i = 0; i < sc->n && row == NULL; i++)
-			if ((sc->rows[i].times == 0 ||
-			    sc->rows[i].used < sc->rows[i].times) &&
-			    (sc->rows[i].match == NULL ||
-			    strstr(r->url, sc->rows[i].match) != NULL ||
-			    (r->body != NULL && memmem(r->body, r->body_len,
-			    sc->rows[i].match, strlen(sc->rows[i].match)) !=
-			    NULL)))
+			if (row_answers(&sc->rows[i], r))
 				row = &sc->rows[i];
 		if (sc->seen != NULL)
 			sc->seen(sc->ctx, r, row);

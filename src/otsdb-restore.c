@@ -3,15 +3,12 @@
  * exit status. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomicfile.h"
 #include "buf.h"
-#include "check.h"
 #include "cli.h"
 #include "clock.h"
 #include "error.h"
@@ -22,16 +19,13 @@
 #include "otsdb.h"
 #include "progress.h"
 #include "put.h"
-#include "reject.h"
 #include "restoreopts.h"
 #include "restorerun.h"
 #include "restoresession.h"
 #include "timeparse.h"
 #include "target.h"
-#include "vm.h"
-#include "vmguard.h"
 #include "url.h"
-#include "vmsettings.h"
+#include "vmguard.h"
 
 
 /* Before the first write: what the target is, and from it the write

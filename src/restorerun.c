@@ -124,7 +124,6 @@ loop_give_up(void *ctx)
 	return ((struct run *)ctx)->fatal->set;
 }
 
-
 static void
 reject(struct run *run, const char *source, uint64_t lineno,
     const char *reason, const char *line, size_t len, int truncated)

@@ -13,6 +13,7 @@
 #include "checkreport.h"
 #include "http.h"
 #include "input.h"
+#include "scripted.h"
 #include "tap.h"
 #include "target.h"
 
@@ -66,8 +67,7 @@ main(void)
 	close(fd);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_script sc;
-		struct http_opts o;
-		struct http *h;
+		struct http *h = scripted(&sc, cases[i].rows, cases[i].nrows);
 		struct target t;
 		struct check_config cfg;
 		struct check_events ev;
@@ -77,16 +77,6 @@ main(void)
 		struct fatal f;
 		int rc;
 
-		memset(&o, 0, sizeof(o));
-		memset(&sc, 0, sizeof(sc));
-		sc.rows = cases[i].rows;
-		sc.n = cases[i].nrows;
-		o.max_in_flight = 2;
-		o.retries = 3;
-		o.timeout_ms = 1000;
-		o.max_response = (size_t)1 << 20;
-		o.script = &sc;
-		h = http_new(&o);
 		target_set(&t, TARGET_OPENTSDB, "http://scripted",
 		    "http://scripted");
 		memset(&cfg, 0, sizeof(cfg));

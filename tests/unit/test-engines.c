@@ -14,44 +14,11 @@
 #include "input.h"
 #include "output.h"
 #include "restorerun.h"
+#include "scripted.h"
 #include "tap.h"
 
 #define T0 "1678233600"         /* 2023-03-08T00:00Z */
 #define T1 "1678237200"         /* an hour later */
-
-/* The requests a scenario made, one "URL BODY" a line. */
-static char seen_log[8192];
-
-static void
-seen(void *ctx, const struct http_req *r, const struct http_script_row *row)
-{
-	size_t n = strlen(seen_log);
-
-	(void)ctx;
-	(void)row;
-	snprintf(seen_log + n, sizeof(seen_log) - n, "%s %.*s\n", r->url,
-	    r->body ? (int)r->body_len : 0, r->body ? r->body : "");
-}
-
-static struct http *
-scripted(struct http_script *sc, struct http_script_row *rows, size_t n)
-{
-	struct http_opts o;
-
-	memset(&o, 0, sizeof(o));
-	memset(sc, 0, sizeof(*sc));
-	sc->rows = rows;
-	sc->n = n;
-	sc->seen = seen;
-	o.max_in_flight = 2;
-	o.retries = 3;
-	o.retry_time_ms = 0;
-	o.timeout_ms = 1000;
-	o.max_response = (size_t)1 << 20;
-	o.script = sc;
-	seen_log[0] = '\0';
-	return http_new(&o);
-}
 
 /* ------------------------------------------------------------ dump */
 
@@ -138,7 +105,8 @@ test_dump(void)
 		    (unsigned long long)c.retries, f.set ? ": " : "",
 		    f.set ? f.err.msg : "");
 		if (strcmp(text, cases[i].out) != 0)
-			printf("#   got:\n%s#   requests:\n%s", text, seen_log);
+			printf("#   got:\n%s#   requests:\n%s", text,
+			    scripted_log);
 		free(text);
 		http_free(h);
 	}
